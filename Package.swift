@@ -1,0 +1,32 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies point one way: FerryCore <- FerryMapping <- FerryVendors <- FerryLoader <- ferry.
+// FerrySandbox uses FerryVendors and FerryCore, never FerryLoader.
+let package = Package(
+    name: "ferry",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ferry", targets: ["ferry"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "FerryCore", dependencies: ["CZlib"]),
+        .target(name: "FerryMapping", dependencies: ["FerryCore"]),
+        .target(name: "FerryVendors", dependencies: ["FerryCore", "FerryMapping"]),
+        .target(name: "FerryLoader", dependencies: ["FerryCore", "FerryMapping", "FerryVendors"]),
+        .target(name: "FerrySandbox", dependencies: ["FerryCore", "FerryVendors"]),
+        .executableTarget(
+            name: "ferry",
+            dependencies: [
+                "FerryCore", "FerryMapping", "FerryVendors", "FerryLoader", "FerrySandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

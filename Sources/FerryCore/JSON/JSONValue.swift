@@ -1,0 +1,78 @@
+/// A parsed JSON value. Objects keep their keys in document order (duplicates included);
+/// lookups return the last occurrence of a key, as JavaScript and Python do.
+public enum JSONValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    /// An integer literal that fits in Int64 (no fraction, no exponent).
+    case int(Int64)
+    /// A number with a fraction or exponent, or an integer outside Int64 that fits a Double exactly enough.
+    case double(Double)
+    /// A number literal kept verbatim because no Int64 or Double represents it exactly
+    /// (for example 123456789012345678901234567890). Always a valid JSON number literal.
+    case decimal(String)
+    case string(String)
+    case array([JSONValue])
+    case object(JSONObject)
+}
+
+/// An ordered JSON object.
+public struct JSONObject: Sendable, Equatable {
+    public var members: [(key: String, value: JSONValue)]
+
+    public init(_ members: [(key: String, value: JSONValue)] = []) {
+        self.members = members
+    }
+
+    public var count: Int { members.count }
+    public var isEmpty: Bool { members.isEmpty }
+    public var keys: [String] { members.map(\.key) }
+
+    /// The value of the last member named `key`, or nil.
+    public subscript(key: String) -> JSONValue? {
+        var i = members.count - 1
+        while i >= 0 {
+            if members[i].key == key { return members[i].value }
+            i -= 1
+        }
+        return nil
+    }
+
+    public mutating func append(_ key: String, _ value: JSONValue) {
+        members.append((key, value))
+    }
+
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        guard lhs.members.count == rhs.members.count else { return false }
+        for (a, b) in zip(lhs.members, rhs.members) where a.key != b.key || a.value != b.value {
+            return false
+        }
+        return true
+    }
+}
+
+extension JSONValue {
+    /// Follows a dotted path (`user.address.city`) through nested objects.
+    /// A segment that is all digits also indexes into an array (`items.0.sku`).
+    /// Returns nil when any step is missing.
+    public func value(atPath path: some StringProtocol) -> JSONValue? {
+        var current = self
+        for segment in path.split(separator: ".", omittingEmptySubsequences: false) {
+            switch current {
+            case .object(let object):
+                guard let next = object[String(segment)] else { return nil }
+                current = next
+            case .array(let items):
+                guard let index = Int(segment), index >= 0, index < items.count else { return nil }
+                current = items[index]
+            default:
+                return nil
+            }
+        }
+        return current
+    }
+
+    public var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct Ferry: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ferry",
+        abstract: "Convert CSV/NDJSON exports into customer-data vendor requests, validate them, and load them.",
+        discussion: """
+        Exit codes: 0 success; 1 finished but some rows were invalid or rejected; \
+        2 usage or mapping error; 3 fatal error (I/O, damaged input, authentication).
+        """,
+        version: "0.1.0",
+        subcommands: [InspectCommand.self]
+    )
+}
