@@ -35,6 +35,8 @@ public final class CSVReader {
     private var spans: UnsafeMutablePointer<FieldSpan>
     private var spanCapacity = 64
     private var atStart = true
+    /// Set when a resync point lies beyond the buffer: skip input up to the next line break.
+    private var skippingToLineEnd = false
 
     public init(input: OpenedInput, options: CSVOptions = CSVOptions(),
                 maxRecordBytes: Int = 64 << 20) throws(InputError) {
@@ -71,6 +73,11 @@ public final class CSVReader {
                     throw error
                 }
                 return nil
+            }
+            if skippingToLineEnd {
+                skipToLineEnd()
+                if skippingToLineEnd { try refill() }
+                continue
             }
             switch scanRecord() {
             case .needMore:
@@ -414,13 +421,28 @@ public final class CSVReader {
 
     /// Continues after the first line break at or after `start`, with quoting reset.
     private func resyncAfterFirstLine(of start: Int) {
-        var i = start
+        position = start
+        line += 1
+        skippingToLineEnd = true
+        skipToLineEnd()
+    }
+
+    /// Moves past the next line break (CRLF as one); stays in skipping mode when the buffer
+    /// ends first, so the caller refills and continues.
+    private func skipToLineEnd() {
+        var i = position
         while i < length && buffer[i] != 0x0A && buffer[i] != 0x0D { i += 1 }
         if i < length {
+            if buffer[i] == 0x0D && i + 1 >= length && !endOfInput {
+                position = i   // a CR at the end of the buffer: wait to see whether LF follows
+                return
+            }
             i += (buffer[i] == 0x0D && i + 1 < length && buffer[i + 1] == 0x0A) ? 2 : 1
+            skippingToLineEnd = false
+        } else if endOfInput {
+            skippingToLineEnd = false
         }
         position = i
-        line += 1
     }
 
     /// A record longer than `maxRecordBytes` that is still incomplete: report it, then skip

@@ -32,12 +32,36 @@ final class GzipSource: ByteSource {
         file.close()
     }
 
+    /// An error met after some output was produced in the same call: thrown on the next call,
+    /// so that the bytes inflated before the damage are handed out first.
+    private var pendingError: InputError?
+
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
+        if let error = pendingError {
+            pendingError = nil
+            finished = true
+            throw error
+        }
         guard !finished, let out = buffer.baseAddress, buffer.count > 0 else { return 0 }
         stream.pointee.next_out = out.assumingMemoryBound(to: Bytef.self)
         stream.pointee.avail_out = UInt32(clamping: buffer.count)
         let capacity = Int(stream.pointee.avail_out)
+        do {
+            try inflateInto()
+        } catch {
+            let produced = capacity - Int(stream.pointee.avail_out)
+            if produced == 0 {
+                finished = true
+                throw error
+            }
+            pendingError = error
+            return produced
+        }
+        return capacity - Int(stream.pointee.avail_out)
+    }
 
+    /// Inflates into the output window set on the stream until it is full or the input ends.
+    private func inflateInto() throws(InputError) {
         while stream.pointee.avail_out > 0 {
             if !inMember {
                 guard try startMember() else { finished = true; break }
@@ -73,7 +97,6 @@ final class GzipSource: ByteSource {
                                  message: "zlib inflate failed with status \(status)")
             }
         }
-        return capacity - Int(stream.pointee.avail_out)
     }
 
     /// Starts the next member if one follows. Returns false at a clean end of input.

@@ -85,7 +85,7 @@ extension InspectReport {
             out += "  STOPPED      \(failure.description)\n"
         }
         if !columns.isEmpty {
-            let keyword = self.format == .ndjson ? "keys" : "columns"
+            let keyword = self.format == .ndjson ? "keys and nested paths" : "columns"
             out += "  \(keyword) (\(columns.count)), types from the first \(Self.grouped(sampledRecords)) records:\n"
             let nameWidth = min(32, max(4, columns.map { $0.name.count }.max() ?? 4))
             let typeWidth = ValueType.allCases.map { $0.rawValue.count }.max() ?? 10

@@ -102,10 +102,43 @@ public struct Inspector {
         }
     }
 
+    /// Nested objects are listed by dotted path (`address.city`, as mappings name them) down
+    /// to this depth, below their parent key.
+    static let nestedPathDepth = 3
+
     private func inspectNDJSON(_ input: OpenedInput, into report: inout InspectReport) throws(InputError) {
         let reader = NDJSONReader(input: input)
         var indexOfKey: [String: Int] = [:]
         var present: [Int] = []
+        var sampling = false
+
+        func walk(_ object: JSONObject, prefix: String, depth: Int) {
+            for (key, value) in object.members {
+                let path = prefix.isEmpty ? key : prefix + key
+                let index: Int
+                if let known = indexOfKey[path] {
+                    index = known
+                } else {
+                    index = report.columns.count
+                    indexOfKey[path] = index
+                    report.columns.append(InspectReport.Column(name: path))
+                    present.append(0)
+                }
+                present[index] += 1
+                let classes = ValueClassifier.classify(json: value)
+                if classes == nil { report.columns[index].empty += 1 }
+                if sampling, let classes {
+                    report.columns[index].candidates.formIntersection(classes)
+                    report.columns[index].sampled += 1
+                    if report.columns[index].example == nil {
+                        report.columns[index].example = Self.exampleText(value)
+                    }
+                }
+                if case .object(let nested) = value, depth < Self.nestedPathDepth {
+                    walk(nested, prefix: path + ".", depth: depth + 1)
+                }
+            }
+        }
         defer {
             for index in report.columns.indices {
                 report.columns[index].missing = report.records - present[index]
@@ -117,29 +150,9 @@ public struct Inspector {
                 record(error, into: &report)
             case .record(let record):
                 report.records += 1
-                let sampling = report.sampledRecords < options.sampleSize
+                sampling = report.sampledRecords < options.sampleSize
                 if sampling { report.sampledRecords += 1 }
-                for (key, value) in record.object.members {
-                    let index: Int
-                    if let known = indexOfKey[key] {
-                        index = known
-                    } else {
-                        index = report.columns.count
-                        indexOfKey[key] = index
-                        report.columns.append(InspectReport.Column(name: key))
-                        present.append(0)
-                    }
-                    present[index] += 1
-                    let classes = ValueClassifier.classify(json: value)
-                    if classes == nil { report.columns[index].empty += 1 }
-                    if sampling, let classes {
-                        report.columns[index].candidates.formIntersection(classes)
-                        report.columns[index].sampled += 1
-                        if report.columns[index].example == nil {
-                            report.columns[index].example = Self.exampleText(value)
-                        }
-                    }
-                }
+                walk(record.object, prefix: "", depth: 0)
                 if report.head.count < options.headCount { report.head.append(.object(record.object)) }
             }
         }

@@ -1,0 +1,389 @@
+/// A fast JSON writer that appends compact UTF-8 JSON to ``bytes``.
+///
+/// The writer places commas itself: call ``beginObject()``, then ``writeKey(_:)`` followed
+/// by one value per member, then ``endObject()``; arrays take values between
+/// ``beginArray()`` and ``endArray()``. Keys and values are written in the order given.
+/// Values written at the top level (outside any container) get no separator.
+///
+/// Strings are escaped as follows: `"` and `\` with a backslash; U+0000–U+001F as `\b`
+/// `\f` `\n` `\r` `\t` or `\u00xx` (lowercase hex); U+2028 and U+2029 as `\u2028` and
+/// `\u2029` so the output is also safe inside JavaScript; everything else (including `/`
+/// and DEL) as raw UTF-8. The writer never emits invalid UTF-8.
+///
+/// Doubles use the shortest representation that round-trips (Swift's `description`,
+/// e.g. `5.0`, `-0.0`, `1e-05`, `1e+100`), always a valid JSON number. JSON has no
+/// infinities or NaN: a non-finite double is written as `null`.
+public struct JSONWriter: Sendable {
+    /// The JSON written so far.
+    public var bytes: [UInt8]
+    /// One entry per open container: whether it already holds an element.
+    private var hasElements: [Bool] = []
+    /// True right after a key, when the member's value must not be preceded by a comma.
+    private var afterKey = false
+
+    public init(capacity: Int = 4096) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+        hasElements.reserveCapacity(16)
+    }
+
+    /// Empties the writer, keeping its capacity.
+    public mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        hasElements.removeAll(keepingCapacity: true)
+        afterKey = false
+    }
+
+    // MARK: - Whole values
+
+    /// Writes a complete value tree.
+    public mutating func write(_ value: JSONValue) {
+        switch value {
+        case .null: writeNull()
+        case .bool(let b): writeBool(b)
+        case .int(let v): writeInt(v)
+        case .double(let v): writeDouble(v)
+        case .decimal(let literal): writeDecimal(literal)
+        case .string(let s): writeString(s)
+        case .array(let items):
+            beginArray()
+            for item in items { write(item) }
+            endArray()
+        case .object(let object):
+            beginObject()
+            for member in object.members {
+                writeKey(member.key)
+                write(member.value)
+            }
+            endObject()
+        }
+    }
+
+    /// The compact JSON text of `value`.
+    public static func serialize(_ value: JSONValue) -> [UInt8] {
+        var writer = JSONWriter(capacity: 256)
+        writer.write(value)
+        return writer.bytes
+    }
+
+    /// The compact JSON text of `value`, as a String.
+    @_disfavoredOverload
+    public static func serialize(_ value: JSONValue) -> String {
+        let bytes: [UInt8] = serialize(value)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    // MARK: - Structure
+
+    public mutating func beginObject() {
+        separate()
+        bytes.append(UInt8(ascii: "{"))
+        hasElements.append(false)
+    }
+
+    public mutating func endObject() {
+        close(UInt8(ascii: "}"))
+    }
+
+    public mutating func beginArray() {
+        separate()
+        bytes.append(UInt8(ascii: "["))
+        hasElements.append(false)
+    }
+
+    public mutating func endArray() {
+        close(UInt8(ascii: "]"))
+    }
+
+    /// Writes an object member's key; the next value written is that member's value.
+    public mutating func writeKey(_ key: String) {
+        separate()
+        appendQuoted(key)
+        bytes.append(UInt8(ascii: ":"))
+        afterKey = true
+    }
+
+    @inline(__always)
+    private mutating func separate() {
+        if afterKey {
+            afterKey = false
+            return
+        }
+        let top = hasElements.count - 1
+        guard top >= 0 else { return }
+        if hasElements[top] {
+            bytes.append(UInt8(ascii: ","))
+        } else {
+            hasElements[top] = true
+        }
+    }
+
+    private mutating func close(_ bracket: UInt8) {
+        assert(!hasElements.isEmpty, "JSONWriter: end of a container that was never begun")
+        _ = hasElements.popLast()
+        afterKey = false
+        bytes.append(bracket)
+    }
+
+    // MARK: - Scalars
+
+    public mutating func writeNull() {
+        separate()
+        appendStatic("null")
+    }
+
+    public mutating func writeBool(_ value: Bool) {
+        separate()
+        appendStatic(value ? "true" : "false")
+    }
+
+    public mutating func writeInt(_ value: Int64) {
+        separate()
+        appendInt(value)
+    }
+
+    /// Writes the shortest round-trip form of `value`; non-finite values are written as `null`.
+    public mutating func writeDouble(_ value: Double) {
+        guard value.isFinite else {
+            writeNull()
+            return
+        }
+        separate()
+        // Integral values up to 2^53 print as digits plus ".0", exactly as `description` does.
+        if value.magnitude <= 9_007_199_254_740_992, value.rounded(.towardZero) == value {
+            if value == 0 && value.sign == .minus {
+                appendStatic("-0.0")
+            } else {
+                appendInt(Int64(value))
+                appendStatic(".0")
+            }
+            return
+        }
+        var text = value.description
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    /// Writes a number literal verbatim. `literal` must be a valid JSON number, as every
+    /// ``JSONValue/decimal(_:)`` produced by ``JSONParser`` is.
+    public mutating func writeDecimal(_ literal: String) {
+        separate()
+        appendRaw(literal)
+    }
+
+    public mutating func writeString(_ value: String) {
+        separate()
+        appendQuoted(value)
+    }
+
+    /// Writes bytes that should be UTF-8 as a JSON string. Each invalid sequence (each
+    /// maximal ill-formed subpart, as `String(decoding:as:)` does) becomes U+FFFD, so
+    /// invalid UTF-8 is never emitted.
+    public mutating func writeString(bytes source: UnsafeBufferPointer<UInt8>) {
+        separate()
+        if UTF8Validation.isValid(source) {
+            appendEscapedValid(source)
+        } else {
+            appendEscapedRepairing(source)
+        }
+    }
+
+    // MARK: - Appending
+
+    @inline(__always)
+    private mutating func appendStatic(_ text: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    private mutating func appendRaw(_ text: String) {
+        if text.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
+            bytes.append(contentsOf: text.utf8)
+        }
+    }
+
+    private mutating func appendInt(_ value: Int64) {
+        var magnitude = value.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var k = 20
+            repeat {
+                k -= 1
+                let (quotient, remainder) = magnitude.quotientAndRemainder(dividingBy: 10)
+                digits[k] = UInt8(truncatingIfNeeded: remainder) &+ UInt8(ascii: "0")
+                magnitude = quotient
+            } while magnitude != 0
+            if value < 0 {
+                k -= 1
+                digits[k] = UInt8(ascii: "-")
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[k..<20]))
+        }
+    }
+
+    private mutating func appendQuoted(_ text: String) {
+        let done: Void? = text.utf8.withContiguousStorageIfAvailable { appendEscapedValid($0) }
+        if done == nil {
+            var copy = text
+            copy.withUTF8 { appendEscapedValid($0) }
+        }
+    }
+
+    /// The index of the first byte at or after `start` that may need escaping in valid
+    /// UTF-8: a control character, `"`, `\`, or 0xE2 (which leads U+2028 and U+2029).
+    @inline(__always)
+    private static func nextSpecial(_ p: UnsafePointer<UInt8>, from start: Int, count n: Int) -> Int {
+        var j = start
+        while j &+ 8 <= n {
+            let w = JSONScan.load(p, j)
+            let stops = JSONScan.stringStops(w) | JSONScan.equal(w, 0xE2)
+            if stops != 0 { return j + stops.trailingZeroBitCount >> 3 }
+            j &+= 8
+        }
+        while j < n {
+            let c = p[j]
+            if c < 0x20 || c == 0x22 || c == 0x5C || c == 0xE2 { return j }
+            j += 1
+        }
+        return n
+    }
+
+    /// Appends `source`, known to be valid UTF-8, as a quoted, escaped JSON string.
+    private mutating func appendEscapedValid(_ source: UnsafeBufferPointer<UInt8>) {
+        bytes.append(UInt8(ascii: "\""))
+        guard let p = source.baseAddress else {
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
+        let n = source.count
+        var run = 0
+        var j = 0
+        while true {
+            j = Self.nextSpecial(p, from: j, count: n)
+            if j >= n { break }
+            let c = p[j]
+            if c == 0xE2 {
+                if j + 2 < n, p[j + 1] == 0x80, p[j + 2] & 0xFE == 0xA8 {
+                    flush(p, from: run, to: j)
+                    appendLineSeparatorEscape(p[j + 2])
+                    j += 3
+                    run = j
+                } else {
+                    j += 1
+                }
+                continue
+            }
+            flush(p, from: run, to: j)
+            appendEscape(c)
+            j += 1
+            run = j
+        }
+        flush(p, from: run, to: n)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends `source`, which holds invalid UTF-8, as a quoted, escaped JSON string with
+    /// each maximal ill-formed subpart replaced by U+FFFD.
+    @inline(never)
+    private mutating func appendEscapedRepairing(_ source: UnsafeBufferPointer<UInt8>) {
+        bytes.append(UInt8(ascii: "\""))
+        guard let p = source.baseAddress else {
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
+        let n = source.count
+        var run = 0
+        var j = 0
+        while j < n {
+            let c = p[j]
+            if c < 0x80 {
+                if c < 0x20 || c == 0x22 || c == 0x5C {
+                    flush(p, from: run, to: j)
+                    appendEscape(c)
+                    j += 1
+                    run = j
+                } else {
+                    j += 1
+                }
+                continue
+            }
+            let (length, valid) = Self.sequence(p, at: j, count: n)
+            if !valid {
+                flush(p, from: run, to: j)
+                bytes.append(0xEF)
+                bytes.append(0xBF)
+                bytes.append(0xBD)
+                j += length
+                run = j
+            } else if c == 0xE2 && p[j + 1] == 0x80 && p[j + 2] & 0xFE == 0xA8 {
+                flush(p, from: run, to: j)
+                appendLineSeparatorEscape(p[j + 2])
+                j += 3
+                run = j
+            } else {
+                j += length
+            }
+        }
+        flush(p, from: run, to: n)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// The UTF-8 sequence starting at `j` (a byte >= 0x80): its length and whether it is
+    /// valid. When invalid, `length` is the maximal ill-formed subpart (at least 1).
+    @inline(__always)
+    private static func sequence(_ p: UnsafePointer<UInt8>, at j: Int, count n: Int) -> (length: Int, valid: Bool) {
+        let lead = p[j]
+        var needed: Int
+        var low: UInt8 = 0x80
+        var high: UInt8 = 0xBF
+        switch lead {
+        case 0xC2...0xDF: needed = 2
+        case 0xE0: needed = 3; low = 0xA0
+        case 0xE1...0xEC, 0xEE, 0xEF: needed = 3
+        case 0xED: needed = 3; high = 0x9F
+        case 0xF0: needed = 4; low = 0x90
+        case 0xF1...0xF3: needed = 4
+        case 0xF4: needed = 4; high = 0x8F
+        default: return (1, false)
+        }
+        var k = 1
+        while k < needed {
+            guard j + k < n else { return (k, false) }
+            let b = p[j + k]
+            guard b >= low && b <= high else { return (k, false) }
+            low = 0x80
+            high = 0xBF
+            k += 1
+        }
+        return (needed, true)
+    }
+
+    @inline(__always)
+    private mutating func flush(_ p: UnsafePointer<UInt8>, from start: Int, to end: Int) {
+        if end > start {
+            bytes.append(contentsOf: UnsafeBufferPointer(start: p + start, count: end - start))
+        }
+    }
+
+    private mutating func appendLineSeparatorEscape(_ last: UInt8) {
+        appendStatic(last == 0xA8 ? "\\u2028" : "\\u2029")
+    }
+
+    private mutating func appendEscape(_ c: UInt8) {
+        switch c {
+        case 0x22: appendStatic("\\\"")
+        case 0x5C: appendStatic("\\\\")
+        case 0x08: appendStatic("\\b")
+        case 0x0C: appendStatic("\\f")
+        case 0x0A: appendStatic("\\n")
+        case 0x0D: appendStatic("\\r")
+        case 0x09: appendStatic("\\t")
+        default:
+            appendStatic("\\u00")
+            bytes.append(Self.hexDigit(c >> 4))
+            bytes.append(Self.hexDigit(c & 0x0F))
+        }
+    }
+
+    @inline(__always)
+    private static func hexDigit(_ v: UInt8) -> UInt8 {
+        v < 10 ? UInt8(ascii: "0") + v : UInt8(ascii: "a") + v - 10
+    }
+}
