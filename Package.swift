@@ -27,6 +27,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"]),
+        // End-to-end tests: run the built `ferry` executable as a user would.
+        .testTarget(name: "FerryCLITests", dependencies: ["ferry"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Ferry: ParsableCommand {
@@ -12,4 +13,18 @@ struct Ferry: ParsableCommand {
         version: "0.1.0",
         subcommands: [InspectCommand.self]
     )
+
+    /// Runs the command, mapping usage errors to exit code 2 (ArgumentParser uses 64).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                printError(fullMessage(for: error))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -109,7 +109,7 @@ extension InspectReport {
             }
         }
         if !head.isEmpty {
-            out += "  first \(head.count) records:\n"
+            out += head.count == 1 ? "  first record:\n" : "  first \(head.count) records:\n"
             for record in head {
                 out += "    " + (JSONWriter.serialize(record) as String) + "\n"
             }

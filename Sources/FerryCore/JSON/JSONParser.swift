@@ -119,7 +119,7 @@ struct JSONByteReader {
         guard i < n else {
             throw JSONParseError(offset: i, message: "empty input: expected a JSON value, found only whitespace")
         }
-        let value = try parseValue(depth: 0)
+        let value = try parseValue()
         skipWhitespace()
         if i < n {
             throw JSONParseError(offset: i, message: "trailing characters after JSON value (found \(JSONParseError.describe(p[i])))")
@@ -138,15 +138,141 @@ struct JSONByteReader {
         }
     }
 
+    /// One open array or object: where its elements (and keys) start on the shared stacks.
+    private struct Frame {
+        var isObject: Bool
+        var open: Int
+        var valueBase: Int
+        var keyBase: Int
+    }
+
     /// Parses the value starting at `i`, which must be in range and not whitespace.
-    private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+    ///
+    /// Iterative, with explicit stacks, so deep nesting costs heap rather than call stack
+    /// (a debug build needs kilobytes of stack per recursive level). Elements of open
+    /// containers wait on shared stacks and are moved, not copied, into each finished
+    /// array or object, which is then allocated once at its exact size.
+    private mutating func parseValue() throws(JSONParseError) -> JSONValue {
+        switch p[i] {
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            break
+        default:
+            return try parseScalar()
+        }
+        var frames = MoveStack<Frame>(capacity: 8)
+        var values = MoveStack<JSONValue>(capacity: 32)
+        var keys = MoveStack<String>(capacity: 16)
+        nextValue: while true {
+            // Here `i < n` and `p[i]` is not whitespace: a value starts.
+            var value: JSONValue
+            let c = p[i]
+            if c == UInt8(ascii: "[") || c == UInt8(ascii: "{") {
+                if frames.count >= JSONParser.maxDepth {
+                    throw JSONParseError(offset: i, message: "nesting deeper than \(JSONParser.maxDepth) levels")
+                }
+                let isObject = c == UInt8(ascii: "{")
+                let open = i
+                i += 1
+                skipWhitespace()
+                guard i < n else { throw unterminated(isObject ? "object" : "array", open) }
+                if isObject {
+                    if p[i] == UInt8(ascii: "}") {
+                        i += 1
+                        value = .object(JSONObject())
+                    } else {
+                        frames.push(Frame(isObject: true, open: open, valueBase: values.count, keyBase: keys.count))
+                        keys.push(try parseKey(open: open))
+                        continue nextValue
+                    }
+                } else {
+                    if p[i] == UInt8(ascii: "]") {
+                        i += 1
+                        value = .array([])
+                    } else {
+                        frames.push(Frame(isObject: false, open: open, valueBase: values.count, keyBase: keys.count))
+                        continue nextValue
+                    }
+                }
+            } else {
+                value = try parseScalar()
+            }
+
+            // A value is complete: add it to the innermost open container, closing
+            // containers as their brackets come.
+            while let top = frames.last {
+                values.push(consume value)
+                skipWhitespace()
+                guard i < n else { throw unterminated(top.isObject ? "object" : "array", top.open) }
+                let d = p[i]
+                if d == UInt8(ascii: ",") {
+                    i += 1
+                    skipWhitespace()
+                    guard i < n else { throw unterminated(top.isObject ? "object" : "array", top.open) }
+                    if top.isObject {
+                        if p[i] == UInt8(ascii: "}") {
+                            throw JSONParseError(offset: i, message: "trailing comma in object: expected a key after ','")
+                        }
+                        keys.push(try parseKey(open: top.open))
+                    } else if p[i] == UInt8(ascii: "]") {
+                        throw JSONParseError(offset: i, message: "trailing comma in array: expected a value after ','")
+                    }
+                    continue nextValue
+                }
+                if top.isObject {
+                    guard d == UInt8(ascii: "}") else {
+                        throw JSONParseError(offset: i, message: "expected ',' or '}' after object member, found \(JSONParseError.describe(d))")
+                    }
+                    let count = values.count - top.valueBase
+                    let keyStart = keys.moveOut(from: top.keyBase)
+                    let valueStart = values.moveOut(from: top.valueBase)
+                    var members: [(key: String, value: JSONValue)] = []
+                    members.reserveCapacity(count)
+                    for k in 0..<count {
+                        members.append((key: (keyStart + k).move(), value: (valueStart + k).move()))
+                    }
+                    value = .object(JSONObject(members))
+                } else {
+                    guard d == UInt8(ascii: "]") else {
+                        throw JSONParseError(offset: i, message: "expected ',' or ']' after array element, found \(JSONParseError.describe(d))")
+                    }
+                    let count = values.count - top.valueBase
+                    let valueStart = values.moveOut(from: top.valueBase)
+                    var items: [JSONValue] = []
+                    items.reserveCapacity(count)
+                    for k in 0..<count {
+                        items.append((valueStart + k).move())
+                    }
+                    value = .array(items)
+                }
+                i += 1
+                frames.pop()
+            }
+            return value
+        }
+    }
+
+    /// Parses an object key and the ':' after it, leaving `i` at the member's value.
+    private mutating func parseKey(open: Int) throws(JSONParseError) -> String {
+        guard p[i] == UInt8(ascii: "\"") else {
+            throw JSONParseError(offset: i, message: "expected a string key in object, found \(JSONParseError.describe(p[i]))")
+        }
+        let key = try parseString()
+        skipWhitespace()
+        guard i < n else { throw unterminated("object", open) }
+        guard p[i] == UInt8(ascii: ":") else {
+            throw JSONParseError(offset: i, message: "expected ':' after object key, found \(JSONParseError.describe(p[i]))")
+        }
+        i += 1
+        skipWhitespace()
+        guard i < n else { throw unterminated("object", open) }
+        return key
+    }
+
+    /// Parses a string, number or literal starting at `i`.
+    private mutating func parseScalar() throws(JSONParseError) -> JSONValue {
         switch p[i] {
         case UInt8(ascii: "\""):
             return .string(try parseString())
-        case UInt8(ascii: "{"):
-            return try parseObject(depth: depth + 1)
-        case UInt8(ascii: "["):
-            return try parseArray(depth: depth + 1)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             return try parseNumber()
         case UInt8(ascii: "t"):
@@ -160,89 +286,6 @@ struct JSONByteReader {
             return .null
         default:
             throw unexpectedValueStart()
-        }
-    }
-
-    private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
-        if depth > JSONParser.maxDepth {
-            throw JSONParseError(offset: i, message: "nesting deeper than \(JSONParser.maxDepth) levels")
-        }
-        let open = i
-        i += 1
-        skipWhitespace()
-        guard i < n else { throw unterminated("array", open) }
-        if p[i] == UInt8(ascii: "]") {
-            i += 1
-            return .array([])
-        }
-        var items: [JSONValue] = []
-        while true {
-            items.append(try parseValue(depth: depth))
-            skipWhitespace()
-            guard i < n else { throw unterminated("array", open) }
-            let c = p[i]
-            if c == UInt8(ascii: ",") {
-                i += 1
-                skipWhitespace()
-                guard i < n else { throw unterminated("array", open) }
-                if p[i] == UInt8(ascii: "]") {
-                    throw JSONParseError(offset: i, message: "trailing comma in array: expected a value after ','")
-                }
-                continue
-            }
-            if c == UInt8(ascii: "]") {
-                i += 1
-                return .array(items)
-            }
-            throw JSONParseError(offset: i, message: "expected ',' or ']' after array element, found \(JSONParseError.describe(c))")
-        }
-    }
-
-    private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
-        if depth > JSONParser.maxDepth {
-            throw JSONParseError(offset: i, message: "nesting deeper than \(JSONParser.maxDepth) levels")
-        }
-        let open = i
-        i += 1
-        skipWhitespace()
-        guard i < n else { throw unterminated("object", open) }
-        if p[i] == UInt8(ascii: "}") {
-            i += 1
-            return .object(JSONObject())
-        }
-        var members: [(key: String, value: JSONValue)] = []
-        while true {
-            guard p[i] == UInt8(ascii: "\"") else {
-                throw JSONParseError(offset: i, message: "expected a string key in object, found \(JSONParseError.describe(p[i]))")
-            }
-            let key = try parseString()
-            skipWhitespace()
-            guard i < n else { throw unterminated("object", open) }
-            guard p[i] == UInt8(ascii: ":") else {
-                throw JSONParseError(offset: i, message: "expected ':' after object key, found \(JSONParseError.describe(p[i]))")
-            }
-            i += 1
-            skipWhitespace()
-            guard i < n else { throw unterminated("object", open) }
-            let value = try parseValue(depth: depth)
-            members.append((key: key, value: value))
-            skipWhitespace()
-            guard i < n else { throw unterminated("object", open) }
-            let c = p[i]
-            if c == UInt8(ascii: ",") {
-                i += 1
-                skipWhitespace()
-                guard i < n else { throw unterminated("object", open) }
-                if p[i] == UInt8(ascii: "}") {
-                    throw JSONParseError(offset: i, message: "trailing comma in object: expected a key after ','")
-                }
-                continue
-            }
-            if c == UInt8(ascii: "}") {
-                i += 1
-                return .object(JSONObject(members))
-            }
-            throw JSONParseError(offset: i, message: "expected ',' or '}' after object member, found \(JSONParseError.describe(c))")
         }
     }
 
@@ -587,5 +630,57 @@ struct JSONByteReader {
 
     private func literal(from start: Int, to end: Int) -> String {
         String(decoding: UnsafeBufferPointer(start: p + start, count: end - start), as: UTF8.self)
+    }
+}
+
+/// A growable stack over manually managed storage, so that elements can be moved out
+/// without reference-count traffic. Frees what it still holds when it goes away.
+private struct MoveStack<Element>: ~Copyable {
+    private var base: UnsafeMutablePointer<Element>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 1)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
+
+    var last: Element? {
+        count > 0 ? base[count - 1] : nil
+    }
+
+    @inline(__always)
+    mutating func push(_ element: consuming Element) {
+        if count == capacity { grow() }
+        (base + count).initialize(to: element)
+        count += 1
+    }
+
+    mutating func pop() {
+        if count > 0 {
+            count -= 1
+            (base + count).deinitialize(count: 1)
+        }
+    }
+
+    /// Gives up the elements from `start` to the end: the caller must move every one of
+    /// them out of the returned storage before the next mutation.
+    mutating func moveOut(from start: Int) -> UnsafeMutablePointer<Element> {
+        count = start
+        return base + start
+    }
+
+    private mutating func grow() {
+        let larger = capacity * 2
+        let storage = UnsafeMutablePointer<Element>.allocate(capacity: larger)
+        storage.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = storage
+        capacity = larger
     }
 }

@@ -5,10 +5,10 @@ public enum JSONValue: Sendable, Equatable {
     case bool(Bool)
     /// An integer literal that fits in Int64 (no fraction, no exponent).
     case int(Int64)
-    /// A number with a fraction or exponent, or an integer outside Int64 that fits a Double exactly enough.
+    /// A number with a fraction or exponent whose value is finite (and not a nonzero literal that underflows to 0).
     case double(Double)
     /// A number literal kept verbatim because no Int64 or Double represents it exactly
-    /// (for example 123456789012345678901234567890). Always a valid JSON number literal.
+    /// (an integer outside Int64, 1e999, 1e-999): written back unchanged. Always a valid JSON number literal.
     case decimal(String)
     case string(String)
     case array([JSONValue])
