@@ -125,9 +125,9 @@ public struct Inspector {
                     present.append(0)
                 }
                 present[index] += 1
-                let classes = ValueClassifier.classify(json: value)
-                if classes == nil { report.columns[index].empty += 1 }
-                if sampling, let classes {
+                if Self.isEmptyJSON(value) {
+                    report.columns[index].empty += 1
+                } else if sampling, let classes = ValueClassifier.classify(json: value) {
                     report.columns[index].candidates.formIntersection(classes)
                     report.columns[index].sampled += 1
                     if report.columns[index].example == nil {
@@ -155,6 +155,14 @@ public struct Inspector {
                 walk(record.object, prefix: "", depth: 0)
                 if report.head.count < options.headCount { report.head.append(.object(record.object)) }
             }
+        }
+    }
+
+    static func isEmptyJSON(_ value: JSONValue) -> Bool {
+        switch value {
+        case .null: return true
+        case .string(let s): return s.isEmpty
+        default: return false
         }
     }
 
