@@ -11,11 +11,12 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "FerryCore", dependencies: ["CZlib"]),
-        .target(name: "FerryMapping", dependencies: ["FerryCore"]),
+        .target(name: "FerryMapping", dependencies: ["FerryCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "FerryVendors", dependencies: ["FerryCore", "FerryMapping"]),
         .target(name: "FerryLoader", dependencies: ["FerryCore", "FerryMapping", "FerryVendors"]),
         .target(name: "FerrySandbox", dependencies: ["FerryCore", "FerryVendors"]),
@@ -27,6 +28,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"]),
+        .testTarget(name: "FerryMappingTests", dependencies: ["FerryMapping"]),
         // End-to-end tests: run the built `ferry` executable as a user would.
         .testTarget(name: "FerryCLITests", dependencies: ["ferry"]),
     ],

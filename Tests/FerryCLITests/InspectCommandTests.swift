@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test func shippedSampleInspectsCleanly() throws {
-        let result = try CLIRunner.run(["inspect", "samples/user_events.csv.gz", "--json"])
+        let result = try CLIRunner.run(["inspect", "samples/toplyne/user_events.csv.gz", "--json"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let report = try #require(try json(result).first)
         #expect(report["compression"] as? String == "gzip")
@@ -79,13 +79,13 @@ import Testing
         let missing = try CLIRunner.run(["inspect", "/nonexistent/file.csv"])
         #expect(missing.status == 3)
         #expect(missing.stderr.contains("/nonexistent/file.csv: no such file or directory"))
-        let usage = try CLIRunner.run(["inspect", "--format", "xml", "samples/user_events.csv.gz"])
+        let usage = try CLIRunner.run(["inspect", "--format", "xml", "samples/toplyne/user_events.csv.gz"])
         #expect(usage.status == 2)
         #expect(usage.stderr.contains("--format must be csv, tsv or ndjson"))
     }
 
     @Test func ndjsonNestedPaths() throws {
-        let result = try CLIRunner.run(["inspect", "samples/user_profiles.ndjson", "--json", "--head", "1"])
+        let result = try CLIRunner.run(["inspect", "samples/toplyne/user_profiles.ndjson", "--json", "--head", "1"])
         #expect(result.status == 0)
         let report = try #require(try json(result).first)
         let names = (report["columns"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []

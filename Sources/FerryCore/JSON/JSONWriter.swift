@@ -73,6 +73,17 @@ public struct JSONWriter: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Writes an already serialized JSON value (for example a formatted timestamp token or
+    /// a record written by another writer) as the next value. The caller vouches it is valid JSON.
+    public mutating func writeRawValue(_ json: UnsafeBufferPointer<UInt8>) {
+        separate()
+        bytes.append(contentsOf: json)
+    }
+
+    public mutating func writeRawValue(_ json: [UInt8]) {
+        json.withUnsafeBufferPointer { writeRawValue($0) }
+    }
+
     // MARK: - Structure
 
     public mutating func beginObject() {
@@ -100,6 +111,28 @@ public struct JSONWriter: Sendable {
         separate()
         appendQuoted(key)
         bytes.append(UInt8(ascii: ":"))
+        afterKey = true
+    }
+
+    /// A key encoded once as a JSON string followed by its colon (`"userId":`), for keys
+    /// written millions of times (see ``writeEncodedKey(_:)``).
+    public static func encodedKey(_ key: String) -> [UInt8] {
+        var writer = JSONWriter(capacity: key.utf8.count + 8)
+        writer.writeString(key)
+        writer.bytes.append(UInt8(ascii: ":"))
+        return writer.bytes
+    }
+
+    /// Writes a key made by ``encodedKey(_:)``; the next value written is that member's value.
+    public mutating func writeEncodedKey(_ encoded: [UInt8]) {
+        separate()
+        bytes.append(contentsOf: encoded)
+        afterKey = true
+    }
+
+    public mutating func writeEncodedKey(_ encoded: UnsafeBufferPointer<UInt8>) {
+        separate()
+        bytes.append(contentsOf: encoded)
         afterKey = true
     }
 

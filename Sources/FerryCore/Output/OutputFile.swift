@@ -1,0 +1,153 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CZlib
+
+/// A problem writing an output file.
+public struct OutputError: Error, Sendable, CustomStringConvertible {
+    public let path: String
+    public let message: String
+
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { "\(path): \(message)" }
+}
+
+private func systemWrite(_ fd: Int32, _ base: UnsafeRawPointer, _ count: Int) -> Int { write(fd, base, count) }
+private func systemClose(_ fd: Int32) -> Int32 { close(fd) }
+
+/// A buffered output file (or standard output for `-`), optionally gzip-compressed.
+/// Written with write(2); nothing is lost on `close()`, which reports any error.
+public final class OutputFile {
+    public let path: String
+    private var fd: Int32
+    private let ownsDescriptor: Bool
+    private var buffer: [UInt8] = []
+    private let bufferLimit = 1 << 20
+    private var deflater: UnsafeMutablePointer<z_stream>?
+    private var compressed: [UInt8] = []
+    public private(set) var bytesWritten: Int64 = 0
+
+    /// Opens `path` for writing (created or truncated); `-` is standard output.
+    /// `gzip` compresses the stream (level 6).
+    public init(path: String, gzip: Bool = false) throws(OutputError) {
+        self.path = path
+        if path == "-" {
+            fd = 1
+            ownsDescriptor = false
+        } else {
+            let opened = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard opened >= 0 else {
+                throw OutputError(path: path, message: "cannot create: \(String(cString: strerror(errno)))")
+            }
+            fd = opened
+            ownsDescriptor = true
+        }
+        buffer.reserveCapacity(bufferLimit + 4096)
+        if gzip {
+            let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+            stream.initialize(to: z_stream())
+            guard ferry_deflateInit2(stream, 6, 15 + 16) == Z_OK else {
+                stream.deallocate()
+                throw OutputError(path: path, message: "zlib deflate initialisation failed")
+            }
+            deflater = stream
+            compressed = [UInt8](repeating: 0, count: 1 << 18)
+        }
+    }
+
+    deinit {
+        if let deflater {
+            deflateEnd(deflater)
+            deflater.deallocate()
+        }
+        if ownsDescriptor && fd >= 0 { _ = systemClose(fd) }
+    }
+
+    public func write(_ bytes: UnsafeBufferPointer<UInt8>) throws(OutputError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= bufferLimit { try flush(finishing: false) }
+    }
+
+    public func write(_ bytes: [UInt8]) throws(OutputError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= bufferLimit { try flush(finishing: false) }
+    }
+
+    public func write(_ text: String) throws(OutputError) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= bufferLimit { try flush(finishing: false) }
+    }
+
+    /// Flushes everything, ends the gzip stream, and closes the file.
+    public func close() throws(OutputError) {
+        guard fd >= 0 else { return }
+        try flush(finishing: true)
+        if ownsDescriptor {
+            if systemClose(fd) != 0 {
+                fd = -1
+                throw OutputError(path: path, message: "close failed: \(String(cString: strerror(errno)))")
+            }
+        }
+        fd = -1
+    }
+
+    private func flush(finishing: Bool) throws(OutputError) {
+        guard fd >= 0 else { throw OutputError(path: path, message: "already closed") }
+        if let deflater {
+            try deflate(deflater, finishing: finishing)
+        } else {
+            try writeAll(buffer)
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func deflate(_ stream: UnsafeMutablePointer<z_stream>, finishing: Bool) throws(OutputError) {
+        var failure: OutputError?
+        buffer.withUnsafeMutableBufferPointer { input in
+            stream.pointee.next_in = input.baseAddress
+            stream.pointee.avail_in = UInt32(input.count)
+            repeat {
+                let produced: Int = compressed.withUnsafeMutableBufferPointer { out in
+                    stream.pointee.next_out = out.baseAddress
+                    stream.pointee.avail_out = UInt32(out.count)
+                    _ = CZlib.deflate(stream, finishing ? Z_FINISH : Z_NO_FLUSH)
+                    return out.count - Int(stream.pointee.avail_out)
+                }
+                if produced > 0 {
+                    do throws(OutputError) {
+                        try writeAll(Array(compressed[0..<produced]))
+                    } catch {
+                        failure = error
+                        return
+                    }
+                }
+            } while stream.pointee.avail_out == 0   // zlib's loop: output space ran out, so more may be pending
+        }
+        if let failure { throw failure }
+    }
+
+    private func writeAll(_ bytes: [UInt8]) throws(OutputError) {
+        var failure: OutputError?
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                guard let base = raw.baseAddress else { return }
+                let n = systemWrite(fd, base + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = OutputError(path: path, message: "write failed: \(String(cString: strerror(errno)))")
+                    return
+                }
+                offset += n
+            }
+        }
+        if let failure { throw failure }
+        bytesWritten += Int64(bytes.count)
+    }
+}

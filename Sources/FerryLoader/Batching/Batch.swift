@@ -1,0 +1,25 @@
+/// Where a record came from, kept with it through batching and sending.
+public struct RecordRef: Sendable, Equatable {
+    /// Index into the run's input list.
+    public var fileIndex: Int
+    public var line: Int
+    public var recordNumber: Int
+
+    public init(fileIndex: Int, line: Int, recordNumber: Int) {
+        self.fileIndex = fileIndex
+        self.line = line
+        self.recordNumber = recordNumber
+    }
+}
+
+/// One request's worth of records, with its body exactly as it will be sent.
+public struct Batch: Sendable {
+    /// 0-based, in input order: batch boundaries are deterministic for the same inputs and options.
+    public var index: Int
+    /// The complete request body (envelope included).
+    public var body: [UInt8]
+    /// The records in body order.
+    public var records: [RecordRef]
+    /// Byte ranges of each record's JSON inside `body`, in the same order (for splitting).
+    public var recordRanges: [Range<Int>]
+}

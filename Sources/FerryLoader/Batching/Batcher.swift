@@ -1,0 +1,92 @@
+import FerryCore
+import FerryVendors
+
+/// Packs record JSON into request bodies within a target's record and byte limits.
+/// Boundaries depend only on the records and limits, so a rerun forms the same batches.
+public struct Batcher {
+    public let envelope: Envelope
+    public let maxRecords: Int
+    public let maxBytes: Int
+    private let prefix: [UInt8]
+    private let suffix: [UInt8]
+    private var body: [UInt8] = []
+    private var records: [RecordRef] = []
+    private var ranges: [Range<Int>] = []
+    private var nextIndex = 0
+
+    public enum AddResult {
+        /// Added; no batch is complete yet.
+        case added
+        /// Added, and the batch that was full before it is ready.
+        case completed(Batch)
+        /// The record alone is larger than a request may be.
+        case tooLarge(limit: Int)
+    }
+
+    /// `batchSize` lowers the target's record limit (it can never raise it).
+    public init(envelope: Envelope, limits: RequestLimits, batchSize: Int? = nil) {
+        self.envelope = envelope
+        let singleRecord = envelope == .single || envelope == .none
+        maxRecords = singleRecord ? 1 : max(1, min(batchSize ?? limits.maxRecords, limits.maxRecords))
+        maxBytes = limits.maxBytes
+        switch envelope {
+        case .objectArray(let key):
+            var keyWriter = JSONWriter(capacity: 32)
+            keyWriter.writeString(key)
+            prefix = [UInt8]("{".utf8) + keyWriter.bytes + [UInt8](":[".utf8)
+            suffix = Array("]}".utf8)
+        case .array:
+            prefix = Array("[".utf8)
+            suffix = Array("]".utf8)
+        case .single, .none:
+            prefix = []
+            suffix = []
+        }
+        body.reserveCapacity(min(maxBytes, 1 << 20))
+    }
+
+    /// Bytes a body of the current records plus one of `count` bytes would take.
+    private func sizeWith(_ count: Int) -> Int {
+        if records.isEmpty { return prefix.count + count + suffix.count }
+        return body.count + 1 + count + suffix.count
+    }
+
+    public mutating func add(_ record: UnsafeBufferPointer<UInt8>, ref: RecordRef) -> AddResult {
+        let alone = prefix.count + record.count + suffix.count
+        if alone > maxBytes { return .tooLarge(limit: maxBytes - prefix.count - suffix.count) }
+        var completed: Batch?
+        if !records.isEmpty && (records.count >= maxRecords || sizeWith(record.count) > maxBytes) {
+            completed = takeBatch()
+        }
+        if records.isEmpty {
+            body.append(contentsOf: prefix)
+        } else {
+            body.append(UInt8(ascii: ","))
+        }
+        let start = body.count
+        body.append(contentsOf: record)
+        ranges.append(start..<body.count)
+        records.append(ref)
+        if let completed { return .completed(completed) }
+        return .added
+    }
+
+    public mutating func add(_ record: [UInt8], ref: RecordRef) -> AddResult {
+        record.withUnsafeBufferPointer { add($0, ref: ref) }
+    }
+
+    /// The last, partly filled batch, if any.
+    public mutating func finish() -> Batch? {
+        records.isEmpty ? nil : takeBatch()
+    }
+
+    private mutating func takeBatch() -> Batch {
+        body.append(contentsOf: suffix)
+        let batch = Batch(index: nextIndex, body: body, records: records, recordRanges: ranges)
+        nextIndex += 1
+        body.removeAll(keepingCapacity: true)
+        records.removeAll(keepingCapacity: true)
+        ranges.removeAll(keepingCapacity: true)
+        return batch
+    }
+}

@@ -1,0 +1,43 @@
+import FerryCore
+
+/// Where finished batches go: nowhere (validate), files (convert), or the vendor (load).
+public protocol BatchSink: AnyObject {
+    func consume(_ batch: Batch) throws(OutputError)
+    /// Called once after the last batch; flushes and closes.
+    func finish() throws(OutputError)
+}
+
+/// Discards batches (validate counts them; nothing is written or sent).
+public final class NullSink: BatchSink {
+    public init() {}
+    public func consume(_ batch: Batch) throws(OutputError) {}
+    public func finish() throws(OutputError) {}
+}
+
+/// Prints the first N request bodies to standard output, exactly as they would be sent,
+/// then passes every batch on.
+public final class PreviewSink: BatchSink {
+    private let next: BatchSink
+    private var remaining: Int
+    private let output: OutputFile
+
+    public init(count: Int, then next: BatchSink) throws(OutputError) {
+        remaining = count
+        self.next = next
+        output = try OutputFile(path: "-")
+    }
+
+    public func consume(_ batch: Batch) throws(OutputError) {
+        if remaining > 0 {
+            remaining -= 1
+            try output.write(batch.body)
+            try output.write("\n")
+        }
+        try next.consume(batch)
+    }
+
+    public func finish() throws(OutputError) {
+        try output.close()
+        try next.finish()
+    }
+}

@@ -1,0 +1,137 @@
+import FerryCore
+
+/// The mapping plan lowered to a flat list of plain-data steps for CSV rows: running it per
+/// row touches no reference-counted storage on the common path (a column written as text,
+/// integer, number or timestamp). Anything else — transforms, maps, defaults, casts, nulls
+/// that are not simply omitted, errors — falls back to the general evaluator for that field,
+/// so both paths always produce the same output.
+struct MapProgram {
+    enum Op: UInt8 {
+        case beginObject
+        case endObject
+        /// A leaf the fast path can write (CSV column, no conversions beyond the vendor type).
+        case fastLeaf
+        /// Any other leaf: evaluated by the general path.
+        case slowLeaf
+    }
+
+    enum FastKind: UInt8 {
+        case string
+        case integer
+        case number
+        case timestamp
+    }
+
+    struct Step {
+        var op: Op
+        var kind: FastKind = .string
+        var timestampFormat: TimestampOutputFormat = .epochSeconds
+        /// Omittable when null (optional and on_null: omit).
+        var omitNull = false
+        var keyStart: Int32 = 0
+        var keyCount: Int32 = 0
+        var slot: Int32 = 0
+        var parser: Int32 = -1
+        /// Index into `members` (leaves) or `objects` (object ends, for globs).
+        var ref: Int32 = -1
+    }
+
+    let steps: UnsafeMutableBufferPointer<Step>
+    let keys: UnsafeMutableBufferPointer<UInt8>
+    let parsers: UnsafeMutableBufferPointer<TimestampParser>
+    private let parserCount: Int
+    let members: [(member: MemberPlan, leaf: LeafPlan)]
+    let objects: [ObjectPlan]
+
+    init(root: ObjectPlan, defaultTimestampFormat: TimestampOutputFormat) {
+        var steps: [Step] = []
+        var keyBytes: [UInt8] = []
+        var parsers: [TimestampParser] = []
+        var members: [(MemberPlan, LeafPlan)] = []
+        var objects: [ObjectPlan] = []
+
+        func key(_ encoded: [UInt8]) -> (Int32, Int32) {
+            let start = Int32(keyBytes.count)
+            keyBytes += encoded
+            return (start, Int32(encoded.count))
+        }
+
+        func lower(_ object: ObjectPlan, key encoded: [UInt8]?) {
+            var begin = Step(op: .beginObject)
+            if let encoded { (begin.keyStart, begin.keyCount) = key(encoded) }
+            steps.append(begin)
+            for member in object.members {
+                switch member.value {
+                case .object(let nested):
+                    lower(nested, key: member.encodedKey)
+                case .leaf(let leaf):
+                    var step = Step(op: .slowLeaf)
+                    step.ref = Int32(members.count)
+                    members.append((member, leaf))
+                    (step.keyStart, step.keyCount) = key(member.encodedKey)
+                    step.omitNull = !member.required && member.onNull == .omit
+                    if case .column(let slot) = leaf.source, leaf.transforms.isEmpty, leaf.map == nil,
+                       leaf.defaultValue == nil, leaf.cast == nil || leaf.cast == .string || leaf.cast == .int {
+                        step.slot = Int32(slot)
+                        let castsToInt = leaf.cast == .int
+                        switch (member.type, leaf.timestamp) {
+                        case (.integer, nil) where castsToInt, (.number, nil) where castsToInt, (.any, nil) where castsToInt:
+                            step.op = .fastLeaf
+                            step.kind = .integer
+                        case _ where castsToInt:
+                            break
+                        case (.string(nil), nil), (.any, nil):
+                            step.op = .fastLeaf
+                            step.kind = .string
+                        case (.integer, nil):
+                            step.op = .fastLeaf
+                            step.kind = .integer
+                        case (.number, nil):
+                            step.op = .fastLeaf
+                            step.kind = .number
+                        case (.timestamp(let format), let parser?):
+                            step.op = .fastLeaf
+                            step.kind = .timestamp
+                            step.timestampFormat = format
+                            step.parser = Int32(parsers.count)
+                            parsers.append(parser)
+                        case (.any, let parser?):
+                            step.op = .fastLeaf
+                            step.kind = .timestamp
+                            step.timestampFormat = defaultTimestampFormat
+                            step.parser = Int32(parsers.count)
+                            parsers.append(parser)
+                        default:
+                            break
+                        }
+                    }
+                    steps.append(step)
+                }
+            }
+            var end = Step(op: .endObject)
+            if !object.globs.isEmpty {
+                end.ref = Int32(objects.count)
+                objects.append(object)
+            }
+            steps.append(end)
+        }
+
+        lower(root, key: nil)
+        self.steps = .allocate(capacity: steps.count)
+        _ = self.steps.initialize(from: steps)
+        keys = .allocate(capacity: max(1, keyBytes.count))
+        _ = keys.initialize(from: keyBytes)
+        self.parsers = .allocate(capacity: max(1, parsers.count))
+        _ = self.parsers.initialize(from: parsers)
+        parserCount = parsers.count
+        self.members = members
+        self.objects = objects
+    }
+
+    func deallocate() {
+        steps.deallocate()
+        keys.deallocate()
+        parsers.baseAddress?.deinitialize(count: parserCount)
+        parsers.deallocate()
+    }
+}

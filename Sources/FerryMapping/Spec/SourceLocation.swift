@@ -1,0 +1,27 @@
+/// A place in a mapping file: 1-based line and column, as editors show them.
+public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+
+    public static let unknown = SourceLocation(line: 0, column: 0)
+
+    public var description: String { "\(line):\(column)" }
+}
+
+/// A value together with where the mapping file wrote it.
+public struct Located<Value: Sendable>: Sendable {
+    public var value: Value
+    public var location: SourceLocation
+
+    public init(_ value: Value, at location: SourceLocation) {
+        self.value = value
+        self.location = location
+    }
+}
+
+extension Located: Equatable where Value: Equatable {}

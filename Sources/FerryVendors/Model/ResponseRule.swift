@@ -1,0 +1,116 @@
+import FerryCore
+
+/// What a vendor's answer to one request means.
+public enum ResponseVerdict: Sendable, Equatable {
+    /// Every record in the request was accepted.
+    case accepted
+    /// Try the same request again later (after `retryAfter` seconds when the vendor says).
+    case retry(reason: String, retryAfter: Double?)
+    /// The request's content was refused as a whole: split it to find the bad records.
+    case rejected(reason: String)
+    /// Some records were refused, by index in the request; the others were accepted.
+    case partiallyRejected(accepted: Int, rejected: [Int: String])
+    /// Authentication or authorisation failed: stop the run.
+    case authenticationFailed(reason: String)
+    /// Anything else that no retry or split can fix (wrong endpoint, ...): stop the run.
+    case fatal(reason: String)
+}
+
+/// How to read a vendor's answers.
+public enum ResponseRule: Sendable {
+    /// Toplyne: HTTP 2xx is not enough; the body's `status` must be `"success"`. A body with
+    /// `"status":"failure"` is an authentication failure when its message says so (the document's
+    /// only example: MsgCode 400, "Authentication Failure"), otherwise a rejection of the content.
+    case toplyneStatusBody
+    /// Success is any 2xx status; the body is not examined.
+    case httpStatus
+
+    /// The description for `ferry targets NAME`.
+    public var displayName: String {
+        switch self {
+        case .toplyneStatusBody:
+            return "HTTP 2xx with body {\"status\": \"success\"}; {\"status\": \"failure\"} is a failure even with HTTP 200"
+        case .httpStatus:
+            return "HTTP 2xx"
+        }
+    }
+
+    /// Judges one answer. `retryAfter` is the parsed Retry-After header, when present.
+    public func verdict(status: Int, body: [UInt8], retryAfter: Double?) -> ResponseVerdict {
+        if let common = Self.commonVerdict(status: status, body: body, retryAfter: retryAfter) {
+            return common
+        }
+        switch self {
+        case .httpStatus:
+            return .accepted
+        case .toplyneStatusBody:
+            return Self.toplyne(body: body)
+        }
+    }
+
+    /// Status codes every vendor means the same way. Nil for 2xx (vendor-specific).
+    static func commonVerdict(status: Int, body: [UInt8], retryAfter: Double?) -> ResponseVerdict? {
+        let message = Self.message(in: body)
+        switch status {
+        case 200..<300:
+            return nil
+        case 401, 403:
+            return .authenticationFailed(reason: "HTTP \(status)" + (message.map { ": \($0)" } ?? ""))
+        case 408, 425, 429, 500..<600:
+            return .retry(reason: "HTTP \(status)" + (message.map { ": \($0)" } ?? ""), retryAfter: retryAfter)
+        case 400, 413, 422:
+            return .rejected(reason: "HTTP \(status)" + (message.map { ": \($0)" } ?? ""))
+        default:
+            return .fatal(reason: "HTTP \(status)" + (message.map { ": \($0)" } ?? ""))
+        }
+    }
+
+    static func toplyne(body: [UInt8]) -> ResponseVerdict {
+        guard let value = try? body.withUnsafeBufferPointer({ try JSONParser.parse($0) }),
+              case .object(let object) = value else {
+            return .retry(reason: "HTTP 2xx with a body that is not a JSON object", retryAfter: nil)
+        }
+        let status: String? = {
+            if case .string(let s) = object["status"] { return s.lowercased() }
+            return nil
+        }()
+        let text = message(in: body) ?? "no message"
+        switch status {
+        case "success":
+            return .accepted
+        case "failure":
+            if text.lowercased().contains("auth") { return .authenticationFailed(reason: text) }
+            return .rejected(reason: text)
+        default:
+            return .retry(reason: "HTTP 2xx without \"status\": \"success\" (\(text))", retryAfter: nil)
+        }
+    }
+
+    /// A vendor's human message from a JSON body: `Msg`, `message`, `error`, `detail` (with
+    /// `MsgCode`/`code` when present). Never includes request content or secrets.
+    static func message(in body: [UInt8]) -> String? {
+        guard !body.isEmpty,
+              let value = try? body.withUnsafeBufferPointer({ try JSONParser.parse($0) }),
+              case .object(let object) = value else { return nil }
+        var text: String?
+        for key in ["Msg", "message", "error", "detail", "msg"] {
+            switch object[key] {
+            case .string(let s): text = s
+            case .object(let nested):
+                if case .string(let s) = nested["message"] { text = s }
+            default: break
+            }
+            if text != nil { break }
+        }
+        guard var found = text else { return nil }
+        for key in ["MsgCode", "code"] {
+            switch object[key] {
+            case .string(let s): found = "\(s) \(found)"
+            case .int(let n): found = "\(n) \(found)"
+            default: continue
+            }
+            break
+        }
+        return String(found.prefix(500))
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import FerryCore
+import FerryLoader
+import FerryMapping
+import FerryVendors
+
+/// Options shared by validate, convert and load.
+struct RunOptions: ParsableArguments {
+    @Option(name: [.short, .customLong("mapping")], help: "The mapping file (YAML).")
+    var mapping: String
+
+    @Argument(help: "Input files, directories or - for standard input.")
+    var inputs: [String]
+
+    @Option(help: "Write the JSON report to this file.")
+    var report: String?
+
+    @Option(name: .customLong("dead-letters"), help: "Write every row not delivered to this NDJSON file (.gz to compress), with its reason and original fields.")
+    var deadLetters: String?
+
+    @Option(help: "Stop after reading this many rows.")
+    var limit: Int?
+
+    @Option(name: .customLong("batch-size"), help: "Records per request (at most the target's limit).")
+    var batchSize: Int?
+
+    @Flag(help: "No summary on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        if let limit, limit < 0 { throw ValidationError("--limit cannot be negative") }
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+    }
+
+    /// Loads the mapping and resolves the inputs; mapping problems exit 2, missing inputs 3.
+    func prepare() throws -> (LoadedMapping, [InputFile]) {
+        let loaded: LoadedMapping
+        do {
+            loaded = try MappingLoader.load(path: mapping)
+        } catch {
+            printError(error.description)
+            printError("\(mapping): the mapping cannot be used; nothing was read or sent")
+            throw ExitCode(2)
+        }
+        if !quiet { for warning in loaded.compiled.warnings { printError(warning.description) } }
+        do {
+            return (loaded, try InputFile.resolve(inputs))
+        } catch {
+            printError("ferry: \(error.description)")
+            throw ExitCode(3)
+        }
+    }
+
+    /// Runs the pipeline into `sink`, writes the report, prints the summary, exits with the run's code.
+    func execute(command: String, loaded: LoadedMapping, files: [InputFile], sink: BatchSink) throws {
+        var deadLetterWriter: DeadLetterWriter?
+        if let deadLetters {
+            do {
+                deadLetterWriter = try DeadLetterWriter(path: deadLetters)
+            } catch {
+                printError("ferry: \(error.description)")
+                throw ExitCode(3)
+            }
+        }
+        let pipeline = ConversionPipeline(
+            command: command, target: loaded.target, mapping: loaded.compiled, mappingPath: mapping,
+            inputs: files, sink: sink, deadLetters: deadLetterWriter,
+            options: PipelineOptions(limit: limit, batchSize: batchSize))
+        var result = pipeline.run()
+        if let report {
+            do {
+                let file = try OutputFile(path: report)
+                try file.write(JSONWriter.serialize(result.json()) as [UInt8])
+                try file.write("\n")
+                try file.close()
+            } catch {
+                printError("ferry: cannot write the report: \(error.description)")
+                result.exitCode = 3
+            }
+        }
+        if !quiet { printError(result.summary()) }
+        if result.exitCode != 0 { throw ExitCode(result.exitCode) }
+    }
+}
