@@ -207,6 +207,64 @@ import Testing
         }
     }
 
+    /// Every zone on the system loads, and around each of its transitions 1900-2100
+    /// resolve(localSeconds:) agrees with a brute-force reading of the transition table:
+    /// the earliest instant whose local time matches, or for a gap the time moved forward.
+    @Test func everySystemZoneLoadsAndResolvesLikeBruteForce() throws {
+        let directory = TimeZoneRules.zoneDirectory
+        let enumerator = try #require(FileManager.default.enumerator(atPath: directory))
+        var names: [String] = []
+        while let entry = enumerator.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            guard !entry.hasPrefix("posix"), !entry.hasPrefix("right"), !entry.contains("."),
+                  FileManager.default.fileExists(atPath: directory + "/" + entry, isDirectory: &isDirectory),
+                  !isDirectory.boolValue,
+                  let data = FileManager.default.contents(atPath: directory + "/" + entry) else { continue }
+            if data.starts(with: Data("TZif".utf8)) { names.append(entry) }
+        }
+        #expect(names.count > 300)
+        let low = TimeTest.utc(1900, 1, 1)
+        let high = TimeTest.utc(2100, 1, 1)
+        var checked = 0
+        for name in names.sorted() {
+            let rules = try TimeZoneRules.named(name)
+            // The transition table as (instant, offset after), recovered through offset(atUTC:).
+            let file = try TZifFile(bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name))))
+            var table = file
+            table.extend(throughYearBefore: TimeZoneRules.tableEndYear)
+            let transitions = table.transitions
+            for (i, at) in transitions.enumerated() where at > low && at < high {
+                let before = i == 0 ? table.initialOffset : table.offsets[i - 1]
+                let after = table.offsets[i]
+                for local in [at + Int64(before) - 1, at + Int64(before), at + Int64(after) - 1, at + Int64(after),
+                              at + (Int64(before) + Int64(after)) / 2] {
+                    // Brute force over the neighbouring periods.
+                    var valid: [(Int64, Int32)] = []
+                    for k in max(0, i - 3)...min(transitions.count, i + 3) {
+                        let offset = k == 0 ? table.initialOffset : table.offsets[k - 1]
+                        let start = k == 0 ? Int64.min / 2 : transitions[k - 1]
+                        let end = k == transitions.count ? Int64.max / 2 : transitions[k]
+                        let u = local - Int64(offset)
+                        if u >= start && u < end { valid.append((u, offset)) }
+                    }
+                    let expected: (Int64, Int32)
+                    if let earliest = valid.min(by: { $0.0 < $1.0 }) {
+                        expected = earliest
+                    } else {
+                        expected = (local - Int64(before), after)   // in this transition's gap
+                    }
+                    let got = rules.resolve(localSeconds: local)
+                    if got != expected {
+                        Issue.record("\(name): local \(local) near transition \(at): got \(got), expected \(expected)")
+                        return
+                    }
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 100_000)
+    }
+
     // MARK: POSIX TZ rules
 
     @Test func posixRules() throws {

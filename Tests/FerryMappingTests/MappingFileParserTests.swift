@@ -7,8 +7,8 @@ private func parseMapping(_ yaml: String) throws(MappingError) -> MappingSpec {
     try MappingFileParser.parse(yaml: yaml, file: "m.yaml")
 }
 
-private func loc(_ line: Int, _ column: Int) -> FerryMapping.SourceLocation {
-    FerryMapping.SourceLocation(line: line, column: column)
+private func loc(_ line: Int, _ column: Int) -> FerryMapping.MappingLocation {
+    FerryMapping.MappingLocation(line: line, column: column)
 }
 
 private extension FieldSpec {

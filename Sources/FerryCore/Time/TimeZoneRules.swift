@@ -33,6 +33,12 @@ public final class TimeZoneRules: Sendable {
     private let footer: PosixTimeZoneRule?
     /// Set for zones with one offset forever (UTC).
     private let fixedOffset: Int32?
+    /// `bucketStarts[k]` is how many `localStarts` lie before `bucketOrigin + k << bucketShift`:
+    /// a lookup table that replaces the binary search for local times 1800-2100.
+    private let bucketStarts: [Int32]
+
+    private static let bucketOrigin: Int64 = -5_364_662_400   // 1800-01-01T00:00:00
+    private static let bucketShift: Int64 = 22                 // about 48.5 days
 
     /// Footer transitions are expanded into the table up to the start of this year; later
     /// instants evaluate the footer rule directly.
@@ -49,6 +55,7 @@ public final class TimeZoneRules: Sendable {
         localStarts = []
         initialOffset = fixedOffset
         footer = nil
+        bucketStarts = []
     }
 
     init(name: String, file: TZifFile) {
@@ -57,7 +64,13 @@ public final class TimeZoneRules: Sendable {
         self.name = name
         transitions = file.transitions
         offsets = file.offsets
-        localStarts = zip(file.transitions, file.offsets).map { $0 + Int64($1) }
+        let starts = zip(file.transitions, file.offsets).map { $0 + Int64($1) }
+        localStarts = starts
+        let bucketCount = Int((CivilCalendar.days(year: Self.tableEndYear, month: 1, day: 1) * CivilCalendar.secondsPerDay
+                               - Self.bucketOrigin) >> Self.bucketShift) + 1
+        bucketStarts = starts.isEmpty ? [] : (0..<bucketCount).map { k in
+            Int32(Self.countNotAfter(Self.bucketOrigin + (Int64(k) << Self.bucketShift) - 1, in: starts))
+        }
         initialOffset = file.initialOffset
         footer = file.footer
         if file.transitions.isEmpty, file.footer.map({ !$0.hasDaylightTime }) ?? true {
@@ -201,7 +214,7 @@ public final class TimeZoneRules: Sendable {
         // Period p (0...n) runs from transitions[p - 1] to transitions[p], with offset
         // offsets[p - 1] (initialOffset for p == 0). Find the last period starting, in local
         // time, at or before `local`.
-        let p = Self.countNotAfter(local, in: localStarts)
+        let p = periodIndex(local)
         let offset = p == 0 ? initialOffset : offsets[p - 1]
         if p < n, local >= transitions[p] + Int64(offset) {
             // Past the local end of period p but before period p + 1 starts: a gap. Keep
@@ -216,6 +229,21 @@ public final class TimeZoneRules: Sendable {
             }
         }
         return (local - Int64(offset), offset)
+    }
+
+    /// How many `localStarts` are `<= local`: a bucket lookup and a short scan for
+    /// 1800-2100, a binary search otherwise.
+    @inline(__always)
+    private func periodIndex(_ local: Int64) -> Int {
+        let bucket = (local &- Self.bucketOrigin) >> Self.bucketShift
+        guard local >= Self.bucketOrigin, bucket < Int64(bucketStarts.count) else {
+            return Self.countNotAfter(local, in: localStarts)
+        }
+        return localStarts.withUnsafeBufferPointer { starts in
+            var p = Int(bucketStarts[Int(bucket)])
+            while p < starts.count, starts[p] <= local { p &+= 1 }
+            return p
+        }
     }
 
     /// Resolution where only the footer rule applies. Its transitions are months apart, so

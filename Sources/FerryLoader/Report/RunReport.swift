@@ -13,8 +13,8 @@ public struct ErrorExample: Sendable {
 
     /// `file:line column=value: reason`
     public var description: String {
-        var text = "\(file):\(line) "
-        if let column { text += "\(column)=\(value ?? "")" } else if let field { text += "\(field)=\(value ?? "")" }
+        var text = "\(file):\(line)"
+        if let column { text += " \(column)=\(value ?? "")" } else if let field { text += " \(field)=\(value ?? "")" }
         return text + ": " + message
     }
 }

@@ -36,19 +36,19 @@ private final class Compiler {
     var diagnostics: [MappingDiagnostic] = []
     var columns: [String] = []
     var slots: [String: Int] = [:]
-    var eachRowLocations: [SourceLocation] = []
-    var aggregateLocations: [SourceLocation] = []
+    var eachRowLocations: [MappingLocation] = []
+    var aggregateLocations: [MappingLocation] = []
 
     init(spec: MappingSpec, environment: [String: String]) {
         self.spec = spec
         self.environment = environment
     }
 
-    func error(_ location: SourceLocation, _ message: String) {
+    func error(_ location: MappingLocation, _ message: String) {
         diagnostics.append(MappingDiagnostic(.error, file: spec.file, at: location, message))
     }
 
-    func warning(_ location: SourceLocation, _ message: String) {
+    func warning(_ location: MappingLocation, _ message: String) {
         diagnostics.append(MappingDiagnostic(.warning, file: spec.file, at: location, message))
     }
 
@@ -295,7 +295,7 @@ private final class Compiler {
     }
 
     /// `{first} {last}` into parts; `{{` and `}}` are literal braces.
-    func template(_ text: String, at location: SourceLocation) -> [TemplatePart]? {
+    func template(_ text: String, at location: MappingLocation) -> [TemplatePart]? {
         var parts: [TemplatePart] = []
         var literal = ""
         var chars = Array(text)[...]

@@ -10,7 +10,7 @@ extension SpecReader {
     /// The whole file; nil when any diagnostic was reported.
     mutating func readDocument(_ root: Node?) -> MappingSpec? {
         guard let root else {
-            error("the mapping file is empty; it needs at least 'target' and 'fields'", at: SourceLocation(line: 1, column: 1))
+            error("the mapping file is empty; it needs at least 'target' and 'fields'", at: MappingLocation(line: 1, column: 1))
             return nil
         }
         guard case .mapping = root else {

@@ -65,7 +65,7 @@ extension SpecReader {
         }
     }
 
-    private mutating func unknownTransform(_ name: String, at location: SourceLocation) {
+    private mutating func unknownTransform(_ name: String, at location: MappingLocation) {
         error("unknown transform '\(name)'\(Self.hint(for: name, among: Self.transformNames))", at: location)
     }
 

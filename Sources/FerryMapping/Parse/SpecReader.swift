@@ -5,17 +5,17 @@ import Yams
 struct SpecReader {
     let file: String
     /// Keys `YAMLLoader` renamed to get past a duplicate: their real text by location.
-    let renamedKeys: [SourceLocation: String]
+    let renamedKeys: [MappingLocation: String]
     private(set) var diagnostics: [MappingDiagnostic] = []
     /// Uses of `each_row` and aggregates, which need `group_by`: where, and which key.
-    var groupedUses: [(key: String, location: SourceLocation)] = []
+    var groupedUses: [(key: String, location: MappingLocation)] = []
 
-    init(file: String, renamedKeys: [SourceLocation: String] = [:]) {
+    init(file: String, renamedKeys: [MappingLocation: String] = [:]) {
         self.file = file
         self.renamedKeys = renamedKeys
     }
 
-    mutating func error(_ message: String, at location: SourceLocation) {
+    mutating func error(_ message: String, at location: MappingLocation) {
         diagnostics.append(MappingDiagnostic(.error, file: file, at: location, message))
     }
 
@@ -29,7 +29,7 @@ struct SpecReader {
             return nil
         }
         var entries: [YAMLEntry] = []
-        var firstSeen: [String: SourceLocation] = [:]
+        var firstSeen: [String: MappingLocation] = [:]
         for (keyNode, value) in mapping {
             let keyLocation = keyNode.sourceLocation
             guard case .scalar(let keyScalar) = keyNode else {

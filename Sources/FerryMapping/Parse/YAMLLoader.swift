@@ -12,7 +12,7 @@ struct YAMLLoader {
         /// Nil for an empty document.
         var root: Node?
         /// Keys renamed to get past a duplicate, by where they are written: their real text.
-        var renamedKeys: [SourceLocation: String]
+        var renamedKeys: [MappingLocation: String]
     }
 
     /// At most this many duplicate keys are renamed; past that, the first is reported alone.
@@ -20,13 +20,13 @@ struct YAMLLoader {
 
     static func load(_ yaml: String, file: String) -> Result<Loaded, MappingError> {
         var text = yaml
-        var renamed: [SourceLocation: String] = [:]
+        var renamed: [MappingLocation: String] = [:]
         for round in 0...maxRenamedKeys {
             do {
                 let root = try Yams.compose(yaml: text, .default, .default, .utf8)
                 return .success(Loaded(root: root, renamedKeys: renamed))
             } catch let YamlError.duplicatedKeysInMapping(duplicates, context) {
-                let location = SourceLocation(context.mark)
+                let location = MappingLocation(context.mark)
                 if round < maxRenamedKeys, let key = duplicates.first,
                    let fixed = renameKey(in: text, at: location, key: key, marker: round) {
                     renamed[location] = key
@@ -65,9 +65,9 @@ struct YAMLLoader {
         case let .scanner(context, problem, mark, _),
              let .parser(context, problem, mark, _),
              let .composer(context, problem, mark, _):
-            return MappingDiagnostic(file: file, at: SourceLocation(mark), message(problem, context))
+            return MappingDiagnostic(file: file, at: MappingLocation(mark), message(problem, context))
         case let .reader(problem, offset, _, _):
-            let place = offset.map { location(ofUTF8Offset: $0, in: text) } ?? SourceLocation.unknown
+            let place = offset.map { location(ofUTF8Offset: $0, in: text) } ?? MappingLocation.unknown
             return MappingDiagnostic(file: file, at: place, message(problem, nil))
         default:
             return MappingDiagnostic(file: file, at: .unknown, "cannot read the YAML: \(error)")
@@ -77,7 +77,7 @@ struct YAMLLoader {
     /// Replaces the first character of the key written at `location` with a private-use
     /// character, so that it no longer equals the later occurrence. Nil when the text there
     /// is not plainly that key (an anchor, a tag, an escape): then no rename is attempted.
-    static func renameKey(in text: String, at location: SourceLocation, key: String, marker: Int) -> String? {
+    static func renameKey(in text: String, at location: MappingLocation, key: String, marker: Int) -> String? {
         var scalars = Array(text.unicodeScalars)
         guard let start = index(of: location, in: scalars), let first = key.unicodeScalars.first,
               let replacement = Unicode.Scalar(0xE000 + UInt32(marker)) else { return nil }
@@ -96,7 +96,7 @@ struct YAMLLoader {
 
     /// Where libyaml's line and column point, counting as libyaml does: one column per
     /// Unicode scalar; CR LF, CR, LF, NEL, LS and PS end a line.
-    static func index(of location: SourceLocation, in scalars: [Unicode.Scalar]) -> Int? {
+    static func index(of location: MappingLocation, in scalars: [Unicode.Scalar]) -> Int? {
         var line = 1
         var column = 1
         var i = 0
@@ -116,7 +116,7 @@ struct YAMLLoader {
         return nil
     }
 
-    static func location(ofUTF8Offset offset: Int, in text: String) -> SourceLocation {
+    static func location(ofUTF8Offset offset: Int, in text: String) -> MappingLocation {
         var line = 1
         var column = 1
         var bytes = 0
@@ -136,7 +136,7 @@ struct YAMLLoader {
                 column += 1
             }
         }
-        return SourceLocation(line: line, column: column)
+        return MappingLocation(line: line, column: column)
     }
 
     private static func isBreak(_ scalar: Unicode.Scalar) -> Bool {
@@ -147,7 +147,7 @@ struct YAMLLoader {
     }
 }
 
-extension SourceLocation {
+extension MappingLocation {
     /// From a Yams mark, which is already 1-based.
     init(_ mark: Mark) {
         self.init(line: mark.line, column: mark.column)

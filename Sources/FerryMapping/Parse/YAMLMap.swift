@@ -3,14 +3,14 @@ import Yams
 /// One `key: value` of a YAML mapping, with the key's real text and where it is written.
 struct YAMLEntry {
     var key: String
-    var keyLocation: SourceLocation
+    var keyLocation: MappingLocation
     var value: Node
 }
 
 /// A YAML mapping read by `SpecReader`: entries in file order, duplicates already reported
 /// and left out (the first occurrence is kept).
 struct YAMLMap {
-    var location: SourceLocation
+    var location: MappingLocation
     var entries: [YAMLEntry]
 
     subscript(key: String) -> YAMLEntry? {
@@ -28,8 +28,8 @@ struct YAMLMap {
 }
 
 extension Node {
-    var sourceLocation: SourceLocation {
-        mark.map(SourceLocation.init) ?? .unknown
+    var sourceLocation: MappingLocation {
+        mark.map(MappingLocation.init) ?? .unknown
     }
 
     /// A plain scalar with no tag: the kind core-schema resolution applies to.

@@ -8,10 +8,10 @@ public struct MappingDiagnostic: Sendable, Equatable, CustomStringConvertible {
     public var severity: Severity
     /// The mapping file's path as given.
     public var file: String
-    public var location: SourceLocation
+    public var location: MappingLocation
     public var message: String
 
-    public init(_ severity: Severity = .error, file: String, at location: SourceLocation, _ message: String) {
+    public init(_ severity: Severity = .error, file: String, at location: MappingLocation, _ message: String) {
         self.severity = severity
         self.file = file
         self.location = location

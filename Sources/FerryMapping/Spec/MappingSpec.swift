@@ -38,7 +38,7 @@ public enum GroupOrder: String, Sendable, CaseIterable {
 
 /// `source:` options. Every member is optional: defaults come from the file name and content.
 public struct SourceSpec: Sendable {
-    public var location: SourceLocation = .unknown
+    public var location: MappingLocation = .unknown
     public var format: Located<InputFormat>?
     public var delimiter: Located<UInt8>?
     /// `quote: none` is `Located(nil)`.
@@ -56,11 +56,11 @@ public struct SourceSpec: Sendable {
 
 /// One `where:` entry: `{ column: country, in: [US, CA] }`.
 public struct FilterSpec: Sendable {
-    public var location: SourceLocation
+    public var location: MappingLocation
     public var column: Located<String>
     public var condition: FilterCondition
 
-    public init(location: SourceLocation, column: Located<String>, condition: FilterCondition) {
+    public init(location: MappingLocation, column: Located<String>, condition: FilterCondition) {
         self.location = location
         self.column = column
         self.condition = condition
@@ -89,7 +89,7 @@ public indirect enum FieldSpec: Sendable {
 
 /// An output object: named `fields`, and/or every input column matching `columns` globs.
 public struct ObjectSpec: Sendable {
-    public var location: SourceLocation
+    public var location: MappingLocation
     /// Output members in the order written.
     public var fields: [NamedField]
     /// `columns: "prop_*"` or a list of globs (`*` any run, `?` one character).
@@ -99,7 +99,7 @@ public struct ObjectSpec: Sendable {
     /// `type:` applied to glob-matched values (default string).
     public var columnsType: Located<ValueCast>?
 
-    public init(location: SourceLocation, fields: [NamedField] = [], columns: Located<[String]>? = nil,
+    public init(location: MappingLocation, fields: [NamedField] = [], columns: Located<[String]>? = nil,
                 stripPrefix: Located<String>? = nil, columnsType: Located<ValueCast>? = nil) {
         self.location = location
         self.fields = fields
@@ -113,10 +113,10 @@ public struct NamedField: Sendable {
     /// The output name (the vendor's field name).
     public var name: String
     /// Where the name is written.
-    public var location: SourceLocation
+    public var location: MappingLocation
     public var spec: FieldSpec
 
-    public init(name: String, location: SourceLocation, spec: FieldSpec) {
+    public init(name: String, location: MappingLocation, spec: FieldSpec) {
         self.name = name
         self.location = location
         self.spec = spec
@@ -124,11 +124,11 @@ public struct NamedField: Sendable {
 }
 
 public struct EachRowSpec: Sendable {
-    public var location: SourceLocation
+    public var location: MappingLocation
     /// What each row of the group contributes to the array.
     public var item: FieldSpec
 
-    public init(location: SourceLocation, item: FieldSpec) {
+    public init(location: MappingLocation, item: FieldSpec) {
         self.location = location
         self.item = item
     }
@@ -221,7 +221,7 @@ public enum TransformSpec: Sendable, Equatable {
 
 /// A leaf: one output value.
 public struct LeafSpec: Sendable {
-    public var location: SourceLocation
+    public var location: MappingLocation
     public var source: Located<LeafSource>
     public var type: Located<ValueCast>?
     /// For `type: array`.
@@ -239,7 +239,7 @@ public struct LeafSpec: Sendable {
     public var required: Located<Bool>?
     public var onNull: Located<OnNull>?
 
-    public init(location: SourceLocation, source: Located<LeafSource>) {
+    public init(location: MappingLocation, source: Located<LeafSource>) {
         self.location = location
         self.source = source
         self.transforms = []

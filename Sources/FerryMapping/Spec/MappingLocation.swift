@@ -1,5 +1,5 @@
 /// A place in a mapping file: 1-based line and column, as editors show them.
-public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+public struct MappingLocation: Sendable, Hashable, CustomStringConvertible {
     public var line: Int
     public var column: Int
 
@@ -8,7 +8,7 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
         self.column = column
     }
 
-    public static let unknown = SourceLocation(line: 0, column: 0)
+    public static let unknown = MappingLocation(line: 0, column: 0)
 
     public var description: String { "\(line):\(column)" }
 }
@@ -16,9 +16,9 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
 /// A value together with where the mapping file wrote it.
 public struct Located<Value: Sendable>: Sendable {
     public var value: Value
-    public var location: SourceLocation
+    public var location: MappingLocation
 
-    public init(_ value: Value, at location: SourceLocation) {
+    public init(_ value: Value, at location: MappingLocation) {
         self.value = value
         self.location = location
     }
