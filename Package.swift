@@ -29,6 +29,8 @@ let package = Package(
         ),
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"]),
         .testTarget(name: "FerryMappingTests", dependencies: ["FerryMapping"]),
+        .testTarget(name: "FerryVendorsTests", dependencies: ["FerryVendors"]),
+        .testTarget(name: "FerryLoaderTests", dependencies: ["FerryLoader"]),
         // End-to-end tests: run the built `ferry` executable as a user would.
         .testTarget(name: "FerryCLITests", dependencies: ["ferry"]),
     ],

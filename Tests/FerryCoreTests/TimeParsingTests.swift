@@ -509,6 +509,54 @@ enum TimeTest {
         #expect(TimeTest.formatError("yyyy-MM-dd XXXX") != nil)
     }
 
+    // MARK: Robustness
+
+    /// Random bytes and mutations of valid values never crash a parser: they parse or throw.
+    @Test func garbageNeverCrashes() throws {
+        let specs = ["epoch_s", "epoch_ms", "epoch_us", "epoch_auto", "iso8601", "M/d/yyyy h:mm a",
+                     "EEE, dd MMM yyyy HH:mm:ss Z", "yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSSXXX", "yyMMdd"]
+        let seeds = ["1706693400.25", "-1706693400123456789", "2024-01-31T09:30:00.123456789+05:30", "1/31/2024 9:30 AM",
+                     "Wed, 31 Jan 2024 09:30:00 +0530", "2024-01-31T09:30:00.123456789Z", "240131", "9999-12-31T23:59:59-23:59"]
+        let alphabet = Array("0123456789-+:.,TZ aAPpMm/'\u{0}\u{FF}".utf8)
+        var rng = TimeTest.RNG(seed: 99)
+        let parsers = try specs.map { try TimeTest.parser($0, zone: "America/New_York") }
+        var parsed = 0
+        for round in 0..<20_000 {
+            var bytes: [UInt8]
+            if round % 2 == 0 {
+                bytes = (0..<Int.random(in: 0...40, using: &rng)).map { _ in alphabet.randomElement(using: &rng) ?? 0 }
+            } else {
+                bytes = Array((seeds.randomElement(using: &rng) ?? "").utf8)
+                for _ in 0..<Int.random(in: 1...3, using: &rng) where !bytes.isEmpty {
+                    let i = Int.random(in: 0..<bytes.count, using: &rng)
+                    switch Int.random(in: 0..<3, using: &rng) {
+                    case 0: bytes[i] = alphabet.randomElement(using: &rng) ?? 0
+                    case 1: bytes.remove(at: i)
+                    default: bytes.insert(alphabet.randomElement(using: &rng) ?? 0, at: i)
+                    }
+                }
+            }
+            for parser in parsers {
+                let ok = bytes.withUnsafeBufferPointer { buffer in (try? parser.parse(buffer)) != nil }
+                if ok { parsed += 1 }
+            }
+        }
+        #expect(parsed > 1000)
+        // Numbers at the extremes.
+        for parser in parsers {
+            for value in [Int64.min, Int64.max, 0, -1] { _ = try? parser.parse(integer: value) }
+            for value in [Double.greatestFiniteMagnitude, -Double.greatestFiniteMagnitude, 9.2e18, -9.3e18, 1e-300, -0.0] {
+                _ = try? parser.parse(double: value)
+            }
+        }
+        // Extreme instants format without trapping.
+        for seconds in [Int64.min, Int64.max, 0] {
+            for format in TimestampOutputFormat.allCases {
+                #expect(!TimestampFormatter.string(Timestamp(seconds: seconds, nanoseconds: 1, offsetSeconds: Int32.min), as: format).isEmpty)
+            }
+        }
+    }
+
     // MARK: Round trips
 
     @Test func formattedTextParsesBack() throws {

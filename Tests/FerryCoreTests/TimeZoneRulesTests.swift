@@ -40,7 +40,9 @@ import Testing
 
     @Test func unknownZones() {
         #expect(zoneError("America/New_Yrok") == "unknown time zone 'America/New_Yrok' (did you mean America/New_York?)")
+        #if os(Linux)   // file names are case-sensitive here, so the wrong case is an unknown zone
         #expect(zoneError("america/new_york") == "unknown time zone 'america/new_york' (did you mean America/New_York?)")
+        #endif
         let far = zoneError("Nowhere/Atlantis")
         #expect(far?.hasPrefix("unknown time zone 'Nowhere/Atlantis'") == true)
         #expect(far?.contains("America/New_York") == true)   // the hint names an example

@@ -220,6 +220,13 @@ public struct JSONWriter: Sendable {
         }
     }
 
+    /// Writes bytes already known to be valid UTF-8 (for example CSV fields, which the
+    /// reader validates) as a JSON string, skipping the validation pass.
+    public mutating func writeString(validUTF8 source: UnsafeBufferPointer<UInt8>) {
+        separate()
+        appendEscapedValid(source)
+    }
+
     // MARK: - Appending
 
     @inline(__always)

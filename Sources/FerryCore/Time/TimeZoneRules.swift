@@ -154,7 +154,11 @@ public final class TimeZoneRules: Sendable {
         var best: (name: String, distance: Int)?
         let limit = max(2, wanted.count / 4)
         while let entry = enumerator.nextObject() as? String {
-            if entry.hasPrefix("posix") || entry.hasPrefix("right") || entry.contains(".") { continue }
+            if entry == "posix" || entry == "right" {
+                enumerator.skipDescendants()
+                continue
+            }
+            if entry.contains(".") { continue }
             guard let first = entry.utf8.first, first >= UInt8(ascii: "A"), first <= UInt8(ascii: "Z") else { continue }
             let candidate = Array(entry.lowercased().utf8)
             if candidate == wanted { return entry }

@@ -17,6 +17,9 @@ struct MapProgram {
 
     enum FastKind: UInt8 {
         case string
+        /// Text with the single transform `upper` / `lower` (ASCII values; others take the general path).
+        case upper
+        case lower
         case integer
         case number
         case timestamp
@@ -70,7 +73,18 @@ struct MapProgram {
                     members.append((member, leaf))
                     (step.keyStart, step.keyCount) = key(member.encodedKey)
                     step.omitNull = !member.required && member.onNull == .omit
-                    if case .column(let slot) = leaf.source, leaf.transforms.isEmpty, leaf.map == nil,
+                    let caseTransform = leaf.transforms.count == 1 && (leaf.transforms[0] == .upper || leaf.transforms[0] == .lower)
+                    if caseTransform, case .column(let slot) = leaf.source, leaf.map == nil, leaf.defaultValue == nil,
+                       leaf.cast == nil || leaf.cast == .string, leaf.timestamp == nil {
+                        switch member.type {
+                        case .string(nil), .any:
+                            step.slot = Int32(slot)
+                            step.op = .fastLeaf
+                            step.kind = leaf.transforms[0] == .upper ? .upper : .lower
+                        default:
+                            break
+                        }
+                    } else if case .column(let slot) = leaf.source, leaf.transforms.isEmpty, leaf.map == nil,
                        leaf.defaultValue == nil, leaf.cast == nil || leaf.cast == .string || leaf.cast == .int {
                         step.slot = Int32(slot)
                         let castsToInt = leaf.cast == .int

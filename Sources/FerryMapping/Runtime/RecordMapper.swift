@@ -25,6 +25,7 @@ public final class RecordMapper {
     private let nullStrings: Set<String>
     private var stamp: [UInt8] = []
     private let program: MapProgram
+    private var scratch: [UInt8] = []
 
     public init(mapping: CompiledMapping) {
         self.mapping = mapping
@@ -140,7 +141,15 @@ public final class RecordMapper {
         switch step.kind {
         case .string:
             writer.writeEncodedKey(key)
-            writer.writeString(bytes: bytes)
+            writer.writeString(validUTF8: bytes)   // the CSV reader has validated every field
+            return true
+        case .upper, .lower:
+            guard UTF8Validation.isASCII(bytes) else { return false }
+            writer.writeEncodedKey(key)
+            scratch.removeAll(keepingCapacity: true)
+            let flip: UInt8 = step.kind == .upper ? 0x61 : 0x41   // the first letter of the case to change
+            for b in bytes { scratch.append(b &- flip < 26 ? b ^ 0x20 : b) }
+            scratch.withUnsafeBufferPointer { writer.writeString(validUTF8: $0) }
             return true
         case .integer, .number:
             guard let value = Casts.parseInteger(bytes) else { return false }
