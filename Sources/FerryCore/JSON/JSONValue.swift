@@ -55,11 +55,18 @@ extension JSONValue {
     /// A segment that is all digits also indexes into an array (`items.0.sku`).
     /// Returns nil when any step is missing.
     public func value(atPath path: some StringProtocol) -> JSONValue? {
+        let segments: [String] = path.split(separator: ".", omittingEmptySubsequences: false).map { String($0) }
+        return value(atPath: segments)
+    }
+
+    /// Follows a path already split into segments (callers that look the same path up for
+    /// every record split it once).
+    public func value(atPath segments: [String]) -> JSONValue? {
         var current = self
-        for segment in path.split(separator: ".", omittingEmptySubsequences: false) {
+        for segment in segments {
             switch current {
             case .object(let object):
-                guard let next = object[String(segment)] else { return nil }
+                guard let next = object[segment] else { return nil }
                 current = next
             case .array(let items):
                 guard let index = Int(segment), index >= 0, index < items.count else { return nil }

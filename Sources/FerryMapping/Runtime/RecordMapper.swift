@@ -275,20 +275,8 @@ public final class RecordMapper {
     }
 
     private static func lookup(_ object: JSONObject, _ path: [String]) -> JSONValue? {
-        guard let first = path.first, var current = object[first] else { return nil }
-        for segment in path.dropFirst() {
-            switch current {
-            case .object(let nested):
-                guard let next = nested[segment] else { return nil }
-                current = next
-            case .array(let items):
-                guard let index = Int(segment), index >= 0, index < items.count else { return nil }
-                current = items[index]
-            default:
-                return nil
-            }
-        }
-        return current
+        guard let first = path.first, let top = object[first] else { return nil }
+        return path.count == 1 ? top : top.value(atPath: Array(path.dropFirst()))
     }
 
     @inline(__always)
