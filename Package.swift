@@ -32,7 +32,7 @@ let package = Package(
         .testTarget(name: "FerryVendorsTests", dependencies: ["FerryVendors"]),
         .testTarget(name: "FerryLoaderTests", dependencies: ["FerryLoader"]),
         // End-to-end tests: run the built `ferry` executable as a user would.
-        .testTarget(name: "FerryCLITests", dependencies: ["ferry"]),
+        .testTarget(name: "FerryCLITests", dependencies: ["ferry"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

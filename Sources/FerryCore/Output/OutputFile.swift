@@ -22,7 +22,8 @@ private func systemWrite(_ fd: Int32, _ base: UnsafeRawPointer, _ count: Int) ->
 private func systemClose(_ fd: Int32) -> Int32 { close(fd) }
 
 /// A buffered output file (or standard output for `-`), optionally gzip-compressed.
-/// Written with write(2); nothing is lost on `close()`, which reports any error.
+/// Compression and write(2) run on a background thread (see `BackgroundWriter`); nothing is
+/// lost on `close()`, which waits for them and reports any error.
 public final class OutputFile {
     public let path: String
     private var fd: Int32
@@ -32,6 +33,7 @@ public final class OutputFile {
     private var deflater: UnsafeMutablePointer<z_stream>?
     private var compressed: [UInt8] = []
     public private(set) var bytesWritten: Int64 = 0
+    private var background: BackgroundWriter?
 
     /// Opens `path` for writing (created or truncated); `-` is standard output.
     /// `gzip` compresses the stream (level 6).
@@ -59,9 +61,14 @@ public final class OutputFile {
             deflater = stream
             compressed = [UInt8](repeating: 0, count: 1 << 18)
         }
+        // unowned(unsafe): the writer never outlives this file (deinit and close wait for it).
+        background = BackgroundWriter(name: "ferry.output") { [unowned(unsafe) self] data throws(OutputError) in
+            try self.consume(data, finishing: false)
+        }
     }
 
     deinit {
+        try? background?.finish()
         if let deflater {
             deflateEnd(deflater)
             deflater.deallocate()
@@ -87,6 +94,12 @@ public final class OutputFile {
     /// Flushes everything, ends the gzip stream, and closes the file.
     public func close() throws(OutputError) {
         guard fd >= 0 else { return }
+        if let background {
+            self.background = nil
+            _ = try background.submit(buffer)
+            buffer.removeAll(keepingCapacity: true)
+            try background.finish()
+        }
         try flush(finishing: true)
         if ownsDescriptor {
             if systemClose(fd) != 0 {
@@ -99,18 +112,28 @@ public final class OutputFile {
 
     private func flush(finishing: Bool) throws(OutputError) {
         guard fd >= 0 else { throw OutputError(path: path, message: "already closed") }
-        if let deflater {
-            try deflate(deflater, finishing: finishing)
-        } else {
-            try writeAll(buffer)
+        if let background, !finishing {
+            buffer = try background.submit(buffer)
+            return
         }
+        try consume(buffer, finishing: finishing)
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private func deflate(_ stream: UnsafeMutablePointer<z_stream>, finishing: Bool) throws(OutputError) {
+    /// Compresses (when gzip) and writes `data`. Runs on the background thread while it exists.
+    private func consume(_ data: [UInt8], finishing: Bool) throws(OutputError) {
+        if let deflater {
+            try deflate(data, deflater, finishing: finishing)
+        } else {
+            try writeAll(data)
+        }
+    }
+
+    private func deflate(_ data: [UInt8], _ stream: UnsafeMutablePointer<z_stream>, finishing: Bool) throws(OutputError) {
         var failure: OutputError?
-        buffer.withUnsafeMutableBufferPointer { input in
-            stream.pointee.next_in = input.baseAddress
+        data.withUnsafeBufferPointer { input in
+            // zlib reads next_in only; the pointer type is mutable for historical reasons.
+            stream.pointee.next_in = input.baseAddress.map { UnsafeMutablePointer(mutating: $0) }
             stream.pointee.avail_in = UInt32(input.count)
             repeat {
                 let produced: Int = compressed.withUnsafeMutableBufferPointer { out in

@@ -13,6 +13,9 @@ public struct Batcher {
     private var records: [RecordRef] = []
     private var ranges: [Range<Int>] = []
     private var nextIndex = 0
+    /// A body buffer handed back by `recycle`, reused so that large bodies are not
+    /// allocated (and page-faulted in) anew for every request.
+    private var spare: [UInt8]?
 
     public enum AddResult {
         /// Added; no batch is complete yet.
@@ -80,11 +83,24 @@ public struct Batcher {
         records.isEmpty ? nil : takeBatch()
     }
 
+    /// Gives a finished batch's storage back once its sink is done with it. Safe even if the
+    /// sink kept the batch: the buffer is then shared and simply not reused in place.
+    public mutating func recycle(_ batch: consuming Batch) {
+        spare = batch.body
+    }
+
     private mutating func takeBatch() -> Batch {
         body.append(contentsOf: suffix)
         let batch = Batch(index: nextIndex, body: body, records: records, recordRanges: ranges)
         nextIndex += 1
-        body.removeAll(keepingCapacity: true)
+        if var reuse = spare {
+            spare = nil
+            reuse.removeAll(keepingCapacity: true)
+            body = reuse
+        } else {
+            body = []
+            body.reserveCapacity(min(maxBytes, 1 << 20))
+        }
         records.removeAll(keepingCapacity: true)
         ranges.removeAll(keepingCapacity: true)
         return batch

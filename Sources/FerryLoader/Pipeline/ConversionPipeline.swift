@@ -108,6 +108,7 @@ public final class ConversionPipeline {
                             case .completed(let batch):
                                 fileReport.counts.valid += 1
                                 if !emit(batch) { fatal = true; break fileLoop }
+                                batcher.recycle(batch)
                             case .tooLarge(let limit):
                                 fileReport.counts.invalid += 1
                                 let error = FieldError(kind: .recordTooLarge, field: "(record)", column: nil, value: nil,
