@@ -149,3 +149,17 @@ import Testing
         #expect(auth.contains("400"))
     }
 }
+
+@Suite struct ResponseRuleAuthWordTests {
+    /// A content failure whose message merely contains the letters "auth" (a property named
+    /// `author`) is a rejection of the content, not an authentication failure that stops the run.
+    @Test func contentFailureMentioningAuthorIsARejection() {
+        let body = #"{"MsgCode":"300","Msg":"eventProperties.author must be a string","status":"failure"}"#
+        let verdict = ResponseRule.toplyneStatusBody.verdict(status: 200, body: Array(body.utf8), retryAfter: nil)
+        guard case .rejected(let reason) = verdict else {
+            Issue.record("expected rejected, got \(verdict)")
+            return
+        }
+        #expect(reason.contains("author"))
+    }
+}

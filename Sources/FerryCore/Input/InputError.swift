@@ -24,10 +24,10 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
-    public var description: String {
-        if let offset {
-            return "\(file): \(message) (at byte \(offset))"
-        }
-        return "\(file): \(message)"
+    public var description: String { "\(file): \(detail)" }
+
+    /// The message with the offset, without the file name.
+    public var detail: String {
+        offset.map { "\(message) (at byte \($0))" } ?? message
     }
 }

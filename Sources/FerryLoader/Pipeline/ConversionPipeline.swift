@@ -55,7 +55,7 @@ public final class ConversionPipeline {
             do throws(InputError) {
                 stream = try RecordStream(file: file, source: mapping.spec.source)
             } catch {
-                fileReport.failure = error.description
+                fileReport.failure = error.detail
                 fileReport.failureKind = error.kind.rawValue
                 fatal = true
                 continue
@@ -119,12 +119,14 @@ public final class ConversionPipeline {
                     }
                 }
             } catch {
-                fileReport.failure = error.description
+                fileReport.failure = error.detail
                 fileReport.failureKind = error.kind.rawValue
                 fatal = true
             }
         }
-        if !fatal, let batch = batcher.finish() {
+        // The last partial batch goes out even when an input failed: its rows are counted
+        // as valid and must not vanish. Only a broken output stops it.
+        if outputFailure == nil, let batch = batcher.finish() {
             if !emit(batch) { fatal = true }
         }
         do throws(OutputError) {
