@@ -24,17 +24,11 @@ public final class CSVReader {
     public let maxRecordBytes: Int
 
     private let input: OpenedInput
-    private var buffer: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
-    private var length = 0
-    private var position = 0
-    private var endOfInput = false
-    private var deferredError: InputError?
+    private var window: RecordBuffer
     private var line = 1
     private var recordNumber = 0
     private var spans: UnsafeMutablePointer<FieldSpan>
     private var spanCapacity = 64
-    private var atStart = true
     /// Set when a resync point lies beyond the buffer: skip input up to the next line break.
     private var skippingToLineEnd = false
 
@@ -47,14 +41,13 @@ public final class CSVReader {
         self.file = input.file
         self.options = options
         self.maxRecordBytes = maxRecordBytes
-        capacity = OpenedInput.defaultChunkSize * 2
-        buffer = .allocate(capacity: capacity)
+        window = RecordBuffer(capacity: OpenedInput.defaultChunkSize * 2)
         spans = .allocate(capacity: spanCapacity)
         try readHeader()
     }
 
     deinit {
-        buffer.deallocate()
+        window.deallocate()
         spans.deallocate()
     }
 
@@ -67,26 +60,26 @@ public final class CSVReader {
     /// gzip) throws after every complete record before the damage has been returned.
     public func next() throws(InputError) -> CSVEvent? {
         while true {
-            if position >= length && endOfInput {
-                if let error = deferredError {
-                    deferredError = nil
+            if window.position >= window.length && window.endOfInput {
+                if let error = window.deferredError {
+                    window.deferredError = nil
                     throw error
                 }
                 return nil
             }
             if skippingToLineEnd {
                 skipToLineEnd()
-                if skippingToLineEnd { try refill() }
+                if skippingToLineEnd { refill() }
                 continue
             }
             switch scanRecord() {
             case .needMore:
-                if length - position > maxRecordBytes {
+                if window.length - window.position > maxRecordBytes {
                     return .error(skipOversizedRecord())
                 }
-                try refill()
+                refill()
             case .blank(let next):
-                position = next
+                window.position = next
                 line += 1
             case .record(let next, let fieldCount, let newlines, let flags):
                 return finishRecord(next: next, fieldCount: fieldCount, newlines: newlines, flags: flags)
@@ -104,33 +97,33 @@ public final class CSVReader {
         }
         var header: [String]?
         headerLoop: while true {
-            if position >= length && endOfInput {
-                if let error = deferredError { throw error }
+            if window.position >= window.length && window.endOfInput {
+                if let error = window.deferredError { throw error }
                 break
             }
             switch scanRecord() {
             case .needMore:
-                if length - position > maxRecordBytes {
+                if window.length - window.position > maxRecordBytes {
                     throw InputError(.badHeader, file: file.displayName,
                                      message: "the header row is longer than \(maxRecordBytes) bytes (unterminated quote?)")
                 }
-                try refill()
+                refill()
             case .blank(let next):
-                position = next
+                window.position = next
                 line += 1
             case .record(let next, let fieldCount, let newlines, let flags):
                 if flags & (Self.unterminated | Self.badQuote) != 0 {
                     throw InputError(.badHeader, file: file.displayName, message: "the header row has broken quoting")
                 }
                 if flags & Self.nonASCII != 0,
-                   UTF8Validation.firstInvalidOffset(UnsafeBufferPointer(start: buffer + position, count: next - position)) != nil {
+                   UTF8Validation.firstInvalidOffset(UnsafeBufferPointer(start: window.base + window.position, count: next - window.position)) != nil {
                     throw InputError(.badHeader, file: file.displayName, message: "the header row is not valid UTF-8")
                 }
                 unescape(fieldCount)
                 header = (0..<fieldCount).map { i in
-                    String(decoding: UnsafeBufferPointer(start: buffer + spans[i].start, count: spans[i].end - spans[i].start), as: UTF8.self)
+                    String(decoding: UnsafeBufferPointer(start: window.base + spans[i].start, count: spans[i].end - spans[i].start), as: UTF8.self)
                 }
-                position = next
+                window.position = next
                 line += newlines + 1
                 break headerLoop
             }
@@ -164,53 +157,10 @@ public final class CSVReader {
 
     // MARK: - Buffer
 
-    private func refill() throws(InputError) {
-        let pending = length - position
-        if position > 0 {
-            if pending > 0 { buffer.update(from: buffer + position, count: pending) }
-            position = 0
-            length = pending
-        }
-        // Append at least as much as is pending, so a long record is rescanned a bounded
-        // number of times (amortised linear).
-        var appended = 0
-        repeat {
-            let chunk: UnsafeBufferPointer<UInt8>?
-            do {
-                chunk = try input.nextChunk()
-            } catch {
-                deferredError = error
-                endOfInput = true
-                return
-            }
-            guard var bytes = chunk, !bytes.isEmpty else {
-                endOfInput = true
-                return
-            }
-            if atStart {
-                atStart = false
-                if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
-                    bytes = UnsafeBufferPointer(rebasing: bytes[3...])
-                }
-            }
-            ensureCapacity(length + bytes.count)
-            if let source = bytes.baseAddress {
-                (buffer + length).update(from: source, count: bytes.count)
-            }
-            length += bytes.count
-            appended += bytes.count
-        } while appended < pending
-    }
-
-    private func ensureCapacity(_ needed: Int) {
-        guard needed > capacity else { return }
-        var newCapacity = capacity
-        while newCapacity < needed { newCapacity *= 2 }
-        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        grown.update(from: buffer, count: length)
-        buffer.deallocate()
-        buffer = grown
-        capacity = newCapacity
+    /// Appends at least as much as is pending, so a long record is rescanned a bounded
+    /// number of times (amortised linear).
+    private func refill() {
+        window.refill(from: input, minimum: window.length - window.position)
     }
 
     private func growSpans() {
@@ -234,19 +184,19 @@ public final class CSVReader {
         case record(next: Int, fieldCount: Int, newlines: Int, flags: Int)
     }
 
-    /// Scans one record at `position` without changing the buffer, so that it can be
+    /// Scans one record at `window.position` without changing the buffer, so that it can be
     /// rescanned after more input arrives.
     @inline(__always)
     private func scanRecord() -> Scan {
-        let p = buffer
-        let n = length
-        let eof = endOfInput
+        let p = window.base
+        let n = window.length
+        let eof = window.endOfInput
         let delimiter = options.delimiter
         let quoting = options.quote != nil
         let quote = options.quote ?? 0
         let lf: UInt8 = 0x0A
         let cr: UInt8 = 0x0D
-        var i = position
+        var i = window.position
 
         if i < n {
             if p[i] == lf { return .blank(next: i + 1) }
@@ -349,8 +299,8 @@ public final class CSVReader {
             var write = read
             let end = spans[index].end
             while read < end {
-                let b = buffer[read]
-                buffer[write] = b
+                let b = window.base[read]
+                window.base[write] = b
                 write += 1
                 read += b == quote ? 2 : 1
             }
@@ -364,16 +314,16 @@ public final class CSVReader {
     private func finishRecord(next: Int, fieldCount: Int, newlines: Int, flags: Int) -> CSVEvent {
         recordNumber += 1
         let recordLine = line
-        let start = position
+        let start = window.position
         var rawEnd = next
         if flags & Self.noTerminator == 0 {
             rawEnd -= 1
-            if rawEnd > start && buffer[rawEnd - 1] == 0x0D && buffer[rawEnd] == 0x0A { rawEnd -= 1 }
+            if rawEnd > start && window.base[rawEnd - 1] == 0x0D && window.base[rawEnd] == 0x0A { rawEnd -= 1 }
         }
-        let raw = UnsafeBufferPointer(start: buffer + start, count: max(0, rawEnd - start))
+        let raw = UnsafeBufferPointer(start: window.base + start, count: max(0, rawEnd - start))
 
-        if flags & Self.noTerminator != 0 && deferredError != nil {
-            position = next
+        if flags & Self.noTerminator != 0 && window.deferredError != nil {
+            window.position = next
             return .error(rowError(.incompleteRecord, raw: raw, line: recordLine,
                                    message: "the input is damaged inside this record, so it is not used"))
         }
@@ -383,7 +333,7 @@ public final class CSVReader {
             resyncAfterFirstLine(of: start)
             return .error(error)
         }
-        position = next
+        window.position = next
         line += newlines + 1
         if flags & Self.badQuote != 0 {
             return .error(rowError(.badQuoting, raw: raw, line: recordLine,
@@ -404,7 +354,7 @@ public final class CSVReader {
                                    message: "invalid UTF-8 at byte \(offset + 1) of the record (is the file in another encoding?)"))
         }
         unescape(fieldCount)
-        return .row(CSVRow(recordNumber: recordNumber, line: recordLine, base: UnsafePointer(buffer),
+        return .row(CSVRow(recordNumber: recordNumber, line: recordLine, base: UnsafePointer(window.base),
                            spans: UnsafeBufferPointer(start: spans, count: fieldCount)))
     }
 
@@ -421,7 +371,7 @@ public final class CSVReader {
 
     /// Continues after the first line break at or after `start`, with quoting reset.
     private func resyncAfterFirstLine(of start: Int) {
-        position = start
+        window.position = start
         line += 1
         skippingToLineEnd = true
         skipToLineEnd()
@@ -430,29 +380,29 @@ public final class CSVReader {
     /// Moves past the next line break (CRLF as one); stays in skipping mode when the buffer
     /// ends first, so the caller refills and continues.
     private func skipToLineEnd() {
-        var i = position
-        while i < length && buffer[i] != 0x0A && buffer[i] != 0x0D { i += 1 }
-        if i < length {
-            if buffer[i] == 0x0D && i + 1 >= length && !endOfInput {
-                position = i   // a CR at the end of the buffer: wait to see whether LF follows
+        var i = window.position
+        while i < window.length && window.base[i] != 0x0A && window.base[i] != 0x0D { i += 1 }
+        if i < window.length {
+            if window.base[i] == 0x0D && i + 1 >= window.length && !window.endOfInput {
+                window.position = i   // a CR at the end of the buffer: wait to see whether LF follows
                 return
             }
-            i += (buffer[i] == 0x0D && i + 1 < length && buffer[i + 1] == 0x0A) ? 2 : 1
+            i += (window.base[i] == 0x0D && i + 1 < window.length && window.base[i + 1] == 0x0A) ? 2 : 1
             skippingToLineEnd = false
-        } else if endOfInput {
+        } else if window.endOfInput {
             skippingToLineEnd = false
         }
-        position = i
+        window.position = i
     }
 
     /// A record longer than `maxRecordBytes` that is still incomplete: report it, then skip
     /// to the next line break after its first line.
     private func skipOversizedRecord() -> RowError {
         recordNumber += 1
-        let raw = UnsafeBufferPointer(start: buffer + position, count: length - position)
+        let raw = UnsafeBufferPointer(start: window.base + window.position, count: window.length - window.position)
         let error = rowError(.unterminatedQuote, raw: firstLine(of: raw), line: line,
                              message: "record longer than \(maxRecordBytes) bytes (a quote never closed?); reading resumes on the next line")
-        resyncAfterFirstLine(of: position)
+        resyncAfterFirstLine(of: window.position)
         return error
     }
 }

@@ -31,28 +31,21 @@ public final class NDJSONReader {
     public let maxLineBytes: Int
 
     private let input: OpenedInput
-    private var buffer: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
-    private var length = 0
-    private var position = 0
+    private var window: RecordBuffer
     /// Where the search for the next line feed resumes (avoids rescanning a long line).
     private var searchFrom = 0
-    private var endOfInput = false
-    private var deferredError: InputError?
     private var line = 0
     private var recordNumber = 0
-    private var atStart = true
     private var skippingLongLine = false
 
     public init(input: OpenedInput, maxLineBytes: Int = 256 << 20) {
         self.input = input
         file = input.file
         self.maxLineBytes = maxLineBytes
-        capacity = OpenedInput.defaultChunkSize * 2
-        buffer = .allocate(capacity: capacity)
+        window = RecordBuffer(capacity: OpenedInput.defaultChunkSize * 2)
     }
 
-    deinit { buffer.deallocate() }
+    deinit { window.deallocate() }
 
     public var storedBytesConsumed: Int64 { input.storedBytesConsumed }
 
@@ -60,44 +53,44 @@ public final class NDJSONReader {
     /// complete line before the damage has been returned.
     public func next() throws(InputError) -> NDJSONEvent? {
         while true {
-            let start = position
+            let start = window.position
             let scanStart = max(searchFrom, start)
-            let found = scanStart < length
-                ? memchr(buffer + scanStart, 0x0A, length - scanStart)
+            let found = scanStart < window.length
+                ? memchr(window.base + scanStart, 0x0A, window.length - scanStart)
                 : nil
             let lineEnd: Int
             let next: Int
             if let found {
-                lineEnd = found.assumingMemoryBound(to: UInt8.self) - buffer
+                lineEnd = found.assumingMemoryBound(to: UInt8.self) - window.base
                 next = lineEnd + 1
-            } else if endOfInput {
-                if start >= length {
-                    if let error = deferredError {
-                        deferredError = nil
+            } else if window.endOfInput {
+                if start >= window.length {
+                    if let error = window.deferredError {
+                        window.deferredError = nil
                         throw error
                     }
                     return nil
                 }
-                lineEnd = length
-                next = length
+                lineEnd = window.length
+                next = window.length
             } else {
-                searchFrom = length
+                searchFrom = window.length
                 if skippingLongLine {
-                    position = length
-                } else if length - start > maxLineBytes {
+                    window.position = window.length
+                } else if window.length - start > maxLineBytes {
                     line += 1
                     recordNumber += 1
-                    let raw = UnsafeBufferPointer(start: buffer + start, count: min(length - start, RowError.rawTextLimit))
-                    position = length
-                    searchFrom = length
+                    let raw = UnsafeBufferPointer(start: window.base + start, count: min(window.length - start, RowError.rawTextLimit))
+                    window.position = window.length
+                    searchFrom = window.length
                     skippingLongLine = true
                     return .error(error(.invalidJSON, raw: raw,
                                         message: "line longer than \(maxLineBytes) bytes; skipped"))
                 }
-                try refill()
+                refill()
                 continue
             }
-            position = next
+            window.position = next
             searchFrom = next
             if skippingLongLine {
                 skippingLongLine = false
@@ -105,11 +98,11 @@ public final class NDJSONReader {
             }
             line += 1
             var end = lineEnd
-            if end > start && buffer[end - 1] == 0x0D { end -= 1 }
-            let bytes = UnsafeBufferPointer(start: buffer + start, count: end - start)
+            if end > start && window.base[end - 1] == 0x0D { end -= 1 }
+            let bytes = UnsafeBufferPointer(start: window.base + start, count: end - start)
             if isBlank(bytes) { continue }
             recordNumber += 1
-            if found == nil && deferredError != nil {
+            if found == nil && window.deferredError != nil {
                 return .error(error(.incompleteRecord, raw: bytes,
                                     message: "the input is damaged inside this line, so it is not used"))
             }
@@ -147,44 +140,8 @@ public final class NDJSONReader {
         }
     }
 
-    private func refill() throws(InputError) {
-        let pending = length - position
-        if position > 0 {
-            if pending > 0 { buffer.update(from: buffer + position, count: pending) }
-            searchFrom -= position
-            position = 0
-            length = pending
-        }
-        let chunk: UnsafeBufferPointer<UInt8>?
-        do {
-            chunk = try input.nextChunk()
-        } catch {
-            deferredError = error
-            endOfInput = true
-            return
-        }
-        guard var bytes = chunk, !bytes.isEmpty else {
-            endOfInput = true
-            return
-        }
-        if atStart {
-            atStart = false
-            if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
-                bytes = UnsafeBufferPointer(rebasing: bytes[3...])
-            }
-        }
-        if length + bytes.count > capacity {
-            var newCapacity = capacity
-            while newCapacity < length + bytes.count { newCapacity *= 2 }
-            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-            grown.update(from: buffer, count: length)
-            buffer.deallocate()
-            buffer = grown
-            capacity = newCapacity
-        }
-        if let source = bytes.baseAddress {
-            (buffer + length).update(from: source, count: bytes.count)
-        }
-        length += bytes.count
+    private func refill() {
+        let shift = window.refill(from: input, minimum: 1)
+        searchFrom -= shift
     }
 }
