@@ -35,20 +35,28 @@ public enum Toplyne {
 
     static let timestampDecision = "Event time is sent as `timestamp` (the parameter table), not `timeStamp` (the sample request, which is not valid JSON either)."
 
-    public static let accountEvents = Target(
-        name: "toplyne.account_events", vendor: .toplyne,
-        summary: "Account-level events, up to 500 per request",
-        endpoint: Endpoint(method: .post, defaultBaseURL: baseURL, path: "/v1/upload/accounts/events"),
-        auth: auth, envelope: .objectArray(key: "events"),
-        limits: RequestLimits(maxRecords: 500, maxBytes: maxBodyBytes),
-        schema: RecordSchema(fields: [
-            FieldSchema("accountId", .string(), required: true, summary: "Unique identifier of the account, uniform across your systems"),
-            FieldSchema("eventName", .string(), required: true, summary: "Name of the event the account performed"),
-            FieldSchema("timestamp", .timestamp(.epochSeconds), required: true, summary: "When the event occurred, UNIX epoch seconds"),
-            FieldSchema("eventProperties", .object(.propertyBag), summary: "Additional properties of the event"),
-        ]),
-        defaultTimestampFormat: .epochSeconds, response: .toplyneStatusBody,
-        decisions: [timestampDecision] + commonDecisions)
+    /// The two event endpoints share one request shape.
+    static func eventsTarget(name: String, identifier: String, identifierSummary: String, path: String,
+                             summary: String, decisions: [String]) -> Target {
+        Target(
+            name: name, vendor: .toplyne, summary: summary,
+            endpoint: Endpoint(method: .post, defaultBaseURL: baseURL, path: path),
+            auth: auth, envelope: .objectArray(key: "events"),
+            limits: RequestLimits(maxRecords: 500, maxBytes: maxBodyBytes),
+            schema: RecordSchema(fields: [
+                FieldSchema(identifier, .string(), required: true, summary: identifierSummary),
+                FieldSchema("eventName", .string(), required: true, summary: "Name of the event performed"),
+                FieldSchema("timestamp", .timestamp(.epochSeconds), required: true, summary: "When the event occurred, UNIX epoch seconds"),
+                FieldSchema("eventProperties", .object(.propertyBag), summary: "Additional properties of the event"),
+            ]),
+            defaultTimestampFormat: .epochSeconds, response: .toplyneStatusBody,
+            decisions: [timestampDecision] + decisions + commonDecisions)
+    }
+
+    public static let accountEvents = eventsTarget(
+        name: "toplyne.account_events", identifier: "accountId",
+        identifierSummary: "Unique identifier of the account, uniform across your systems",
+        path: "/v1/upload/accounts/events", summary: "Account-level events, up to 500 per request", decisions: [])
 
     public static let accountProfiles = Target(
         name: "toplyne.account_profiles", vendor: .toplyne,
@@ -67,24 +75,15 @@ public enum Toplyne {
         defaultTimestampFormat: .epochSeconds, response: .toplyneStatusBody,
         decisions: ["The body is {\"accounts\": [...]}: the text says the payload is \"keyed at accounts\"; the sample's \"profiles\" looks copied from the user-profiles sample."] + commonDecisions)
 
-    public static let userEvents = Target(
-        name: "toplyne.user_events", vendor: .toplyne,
+    public static let userEvents = eventsTarget(
+        name: "toplyne.user_events", identifier: "userId",
+        identifierSummary: "Unique identifier of the user, uniform across your systems",
+        path: "/v1/upload/users/events",
         summary: "User-level events, up to 500 per request (ferry's choice; the document is silent)",
-        endpoint: Endpoint(method: .post, defaultBaseURL: baseURL, path: "/v1/upload/users/events"),
-        auth: auth, envelope: .objectArray(key: "events"),
-        limits: RequestLimits(maxRecords: 500, maxBytes: maxBodyBytes),
-        schema: RecordSchema(fields: [
-            FieldSchema("userId", .string(), required: true, summary: "Unique identifier of the user, uniform across your systems"),
-            FieldSchema("eventName", .string(), required: true, summary: "Name of the event the user performed"),
-            FieldSchema("timestamp", .timestamp(.epochSeconds), required: true, summary: "When the event occurred, UNIX epoch seconds"),
-            FieldSchema("eventProperties", .object(.propertyBag), summary: "Additional properties of the event"),
-        ]),
-        defaultTimestampFormat: .epochSeconds, response: .toplyneStatusBody,
         decisions: [
-            timestampDecision,
             "The user identifier is `userId` (the table's `usertId` is a typo; the sample and the other endpoints say userId).",
             "Up to 500 events per request: the document gives no limit for user events, so ferry uses the account-events limit for the same request shape.",
-        ] + commonDecisions)
+        ])
 
     public static let userProfiles = Target(
         name: "toplyne.user_profiles", vendor: .toplyne,
