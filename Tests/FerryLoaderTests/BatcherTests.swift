@@ -277,3 +277,28 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct BatcherRecycleTests {
+    /// Handing bodies back for reuse changes no body, including bodies the caller kept.
+    @Test func recycledBuffersLeaveKeptBatchesIntact() {
+        var rng = SplitMix(seed: 5)
+        let records = (0..<400).map { record($0, size: 3 + Int(rng.next() % 90)) }
+        let reference = batches(records, maxRecords: 20, maxBytes: 900)
+
+        var batcher = Batcher(envelope: .objectArray(key: "events"), limits: RequestLimits(maxRecords: 20, maxBytes: 900))
+        var kept: [Batch] = []
+        for (i, r) in records.enumerated() {
+            if case .completed(let b) = batcher.add(r, ref: ref(i)) {
+                kept.append(b)
+                batcher.recycle(b)
+            }
+        }
+        if let last = batcher.finish() { kept.append(last) }
+        #expect(kept.count == reference.count)
+        for (x, y) in zip(kept, reference) {
+            #expect(x.index == y.index)
+            #expect(x.body == y.body, "batch \(x.index) changed after its buffer was recycled")
+            #expect(x.recordRanges == y.recordRanges)
+        }
+    }
+}

@@ -32,7 +32,6 @@ public final class OutputFile {
     private let bufferLimit = 1 << 20
     private var deflater: UnsafeMutablePointer<z_stream>?
     private var compressed: [UInt8] = []
-    public private(set) var bytesWritten: Int64 = 0
     private var background: BackgroundWriter?
 
     /// Opens `path` for writing (created or truncated); `-` is standard output.
@@ -96,9 +95,24 @@ public final class OutputFile {
         guard fd >= 0 else { return }
         if let background {
             self.background = nil
-            _ = try background.submit(buffer)
+            // Always wait for the writer thread, then report the first failure.
+            var failure: OutputError?
+            do throws(OutputError) {
+                _ = try background.submit(buffer)
+            } catch {
+                failure = error
+            }
             buffer.removeAll(keepingCapacity: true)
-            try background.finish()
+            do throws(OutputError) {
+                try background.finish()
+            } catch {
+                failure = failure ?? error
+            }
+            if let failure {
+                if ownsDescriptor { _ = systemClose(fd) }
+                fd = -1
+                throw failure
+            }
         }
         try flush(finishing: true)
         if ownsDescriptor {
@@ -171,6 +185,5 @@ public final class OutputFile {
             }
         }
         if let failure { throw failure }
-        bytesWritten += Int64(bytes.count)
     }
 }

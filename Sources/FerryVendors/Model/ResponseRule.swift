@@ -79,11 +79,25 @@ public enum ResponseRule: Sendable {
         case "success":
             return .accepted
         case "failure":
-            if text.lowercased().contains("auth") { return .authenticationFailed(reason: text) }
+            if isAuthenticationMessage(text) { return .authenticationFailed(reason: text) }
             return .rejected(reason: text)
         default:
             return .retry(reason: "HTTP 2xx without \"status\": \"success\" (\(text))", retryAfter: nil)
         }
+    }
+
+    /// Whether a failure message is about credentials, judged by whole words ("Authentication
+    /// Failure", "unauthorized", "invalid token"), so that a content error naming a field such
+    /// as `author` is not mistaken for one.
+    static func isAuthenticationMessage(_ text: String) -> Bool {
+        let words = text.lowercased().split { !$0.isLetter }
+        let credentialWords: Set<Substring> = ["authentication", "unauthorized", "unauthorised", "unauthenticated", "forbidden"]
+        if words.contains(where: { credentialWords.contains($0) }) { return true }
+        for (first, second) in zip(words, words.dropFirst()) {
+            if ["invalid", "expired", "missing", "wrong", "bad"].contains(first) && ["token", "key", "credentials"].contains(second) { return true }
+            if ["api", "access", "auth"].contains(first) && second == "token" && words.contains("invalid") { return true }
+        }
+        return false
     }
 
     /// A vendor's human message from a JSON body: `Msg`, `message`, `error`, `detail` (with
