@@ -35,8 +35,9 @@ public final class OutputFile {
     private var background: BackgroundWriter?
 
     /// Opens `path` for writing (created or truncated); `-` is standard output.
-    /// `gzip` compresses the stream (level 6).
-    public init(path: String, gzip: Bool = false) throws(OutputError) {
+    /// `gzip` compresses the stream (level 6). `background: false` writes on the calling
+    /// thread (for small files, where a writer thread costs more than it saves).
+    public init(path: String, gzip: Bool = false, background: Bool = true) throws(OutputError) {
         self.path = path
         if path == "-" {
             fd = 1
@@ -60,10 +61,37 @@ public final class OutputFile {
             deflater = stream
             compressed = [UInt8](repeating: 0, count: 1 << 18)
         }
+        guard background else { return }
         // unowned(unsafe): the writer never outlives this file (deinit and close wait for it).
-        background = BackgroundWriter(name: "ferry.output") { [unowned(unsafe) self] data throws(OutputError) in
+        self.background = BackgroundWriter(name: "ferry.output") { [unowned(unsafe) self] data throws(OutputError) in
             try self.consume(data, finishing: false)
         }
+    }
+
+    /// Writes `bytes` as the whole content of `path` (created or truncated), unbuffered: for
+    /// many small files such as one per request.
+    public static func writeWhole(path: String, bytes: [UInt8]) throws(OutputError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw OutputError(path: path, message: "cannot create: \(String(cString: strerror(errno)))")
+        }
+        var failure: OutputError?
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count, let base = raw.baseAddress {
+                let n = systemWrite(fd, base + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = OutputError(path: path, message: "write failed: \(String(cString: strerror(errno)))")
+                    return
+                }
+                offset += n
+            }
+        }
+        if systemClose(fd) != 0 && failure == nil {
+            failure = OutputError(path: path, message: "close failed: \(String(cString: strerror(errno)))")
+        }
+        if let failure { throw failure }
     }
 
     deinit {
