@@ -10,6 +10,7 @@ public enum MappingCompiler {
 
     public static func compile(_ spec: MappingSpec, schema: RecordSchema,
                                defaultTimestampFormat: TimestampOutputFormat,
+                               emptyArrays: EmptyArrayPolicy = .allow,
                                environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(MappingError) -> CompiledMapping
     {
@@ -22,6 +23,7 @@ public enum MappingCompiler {
             throw MappingError(compiler.diagnostics.sorted { ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column) })
         }
         return CompiledMapping(spec: spec, schema: schema, defaultTimestampFormat: defaultTimestampFormat,
+                               emptyArrays: emptyArrays,
                                columns: compiler.columns,
                                nullValues: spec.source.nullValues?.value ?? SourceSpec.defaultNullValues,
                                root: root, filters: filters,
@@ -87,6 +89,9 @@ private final class Compiler {
             if let plan = member(field, path: memberPath, type: type, schema: fieldSchema) {
                 members.append(plan)
             }
+        }
+        for group in schema.atLeastOneOf where !group.contains(where: seen.contains) {
+            error(object.location, "the target needs at least one of \(group.joined(separator: ", ")); map one or more of them under fields:")
         }
         for required in schema.requiredFields where !seen.contains(required.name) {
             let memberPath = path.isEmpty ? required.name : path + "." + required.name

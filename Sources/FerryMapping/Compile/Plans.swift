@@ -8,6 +8,7 @@ public struct CompiledMapping: Sendable {
     public let spec: MappingSpec
     public let schema: RecordSchema
     public let defaultTimestampFormat: TimestampOutputFormat
+    public let emptyArrays: EmptyArrayPolicy
     /// Every input column (or NDJSON dotted path) the mapping reads, each once: slot i is columns[i].
     public let columns: [String]
     /// Texts that read as null.

@@ -13,6 +13,10 @@ public struct FieldError: Error, Sendable, Equatable, CustomStringConvertible {
         case unmapped
         /// `on_null: error` and the value is null.
         case nullValue = "null_value"
+        /// None of a group of fields the vendor needs at least one of is present.
+        case missingOneOf = "missing_one_of"
+        /// An array would be sent empty and the target refuses that.
+        case emptyArray = "empty_array"
         /// The record is larger than one request may be.
         case recordTooLarge = "record_too_large"
     }

@@ -37,6 +37,8 @@ struct MapProgram {
         var parser: Int32 = -1
         /// Index into `members` (leaves) or `objects` (object ends, for globs).
         var ref: Int32 = -1
+        /// For leaves of the record itself: the member's index in the root object, else -1.
+        var root: Int32 = -1
     }
 
     let steps: UnsafeMutableBufferPointer<Step>
@@ -59,16 +61,17 @@ struct MapProgram {
             return (start, Int32(encoded.count))
         }
 
-        func lower(_ object: ObjectPlan, key encoded: [UInt8]?) {
+        func lower(_ object: ObjectPlan, key encoded: [UInt8]?, isRoot: Bool) {
             var begin = Step(op: .beginObject)
             if let encoded { (begin.keyStart, begin.keyCount) = key(encoded) }
             steps.append(begin)
-            for member in object.members {
+            for (memberIndex, member) in object.members.enumerated() {
                 switch member.value {
                 case .object(let nested):
-                    lower(nested, key: member.encodedKey)
+                    lower(nested, key: member.encodedKey, isRoot: false)
                 case .leaf(let leaf):
                     var step = Step(op: .slowLeaf)
+                    if isRoot { step.root = Int32(memberIndex) }
                     step.ref = Int32(members.count)
                     members.append((member, leaf))
                     (step.keyStart, step.keyCount) = key(member.encodedKey)
@@ -130,7 +133,7 @@ struct MapProgram {
             steps.append(end)
         }
 
-        lower(root, key: nil)
+        lower(root, key: nil, isRoot: true)
         self.steps = .allocate(capacity: steps.count)
         _ = self.steps.initialize(from: steps)
         keys = .allocate(capacity: max(1, keyBytes.count))

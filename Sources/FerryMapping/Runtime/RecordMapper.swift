@@ -26,6 +26,10 @@ public final class RecordMapper {
     private var stamp: [UInt8] = []
     private let program: MapProgram
     private var scratch: [UInt8] = []
+    /// For targets that need at least one of some fields: root member indexes per group, and
+    /// which root members the current row wrote with a value.
+    private let oneOfGroups: [(names: [String], members: [Int])]
+    private var rootWritten: [Bool]
 
     public init(mapping: CompiledMapping) {
         self.mapping = mapping
@@ -34,6 +38,11 @@ public final class RecordMapper {
         nullStrings = Set(mapping.nullValues)
         stamp.reserveCapacity(40)
         program = MapProgram(root: mapping.root, defaultTimestampFormat: mapping.defaultTimestampFormat)
+        let rootNames = mapping.root.members.map(\.name)
+        oneOfGroups = mapping.schema.atLeastOneOf.map { group in
+            (group, group.compactMap { rootNames.firstIndex(of: $0) })
+        }
+        rootWritten = [Bool](repeating: false, count: rootNames.count)
     }
 
     deinit { program.deallocate() }
@@ -96,10 +105,17 @@ public final class RecordMapper {
         for filter in mapping.filters where !passes(filter, row) { return .filtered }
         writer.reset()
         var errors: [FieldError] = []
+        if !oneOfGroups.isEmpty {
+            for i in rootWritten.indices { rootWritten[i] = false }
+        }
         if case .csv(let csv) = row {
             run(csv, row, &writer, &errors)
         } else {
-            writeObject(mapping.root, row, &writer, &errors)
+            writeObject(mapping.root, row, &writer, &errors, isRoot: true)
+        }
+        for group in oneOfGroups where !group.members.contains(where: { rootWritten[$0] }) {
+            errors.append(FieldError(kind: .missingOneOf, field: group.names.joined(separator: "|"), column: nil, value: nil,
+                                     reason: "the vendor needs at least one of \(group.names.joined(separator: ", ")); all are empty"))
         }
         return errors.isEmpty ? .valid : .invalid(errors)
     }
@@ -120,16 +136,17 @@ public final class RecordMapper {
                 writer.endObject()
             case .slowLeaf:
                 let entry = program.members[Int(step.ref)]
-                writeLeaf(entry.member, entry.leaf, row, &writer, &errors)
+                if writeLeaf(entry.member, entry.leaf, row, &writer, &errors), step.root >= 0 { rootWritten[Int(step.root)] = true }
             case .fastLeaf:
                 let bytes = csv[csvSlots[Int(step.slot)]]
                 if isNullText(bytes) {
                     if step.omitNull { continue }
                 } else if writeFast(step, bytes, key, &writer) {
+                    if step.root >= 0 && !oneOfGroups.isEmpty { rootWritten[Int(step.root)] = true }
                     continue
                 }
                 let entry = program.members[Int(step.ref)]
-                writeLeaf(entry.member, entry.leaf, row, &writer, &errors)
+                if writeLeaf(entry.member, entry.leaf, row, &writer, &errors), step.root >= 0 { rootWritten[Int(step.root)] = true }
             }
         }
     }
@@ -171,39 +188,42 @@ public final class RecordMapper {
         }
     }
 
-    private func writeObject(_ plan: ObjectPlan, _ row: SourceRow, _ writer: inout JSONWriter, _ errors: inout [FieldError]) {
+    private func writeObject(_ plan: ObjectPlan, _ row: SourceRow, _ writer: inout JSONWriter, _ errors: inout [FieldError],
+                             isRoot: Bool = false) {
         writer.beginObject()
-        for member in plan.members {
+        for (index, member) in plan.members.enumerated() {
             switch member.value {
             case .object(let nested):
                 writer.writeEncodedKey(member.encodedKey)
                 writeObject(nested, row, &writer, &errors)
             case .leaf(let leaf):
-                writeLeaf(member, leaf, row, &writer, &errors)
+                if writeLeaf(member, leaf, row, &writer, &errors), isRoot { rootWritten[index] = true }
             }
         }
         if !plan.globs.isEmpty { writeGlobs(plan, row, &writer, &errors) }
         writer.endObject()
     }
 
+    /// Evaluates and writes one leaf; true when a non-null value was written.
+    @discardableResult
     private func writeLeaf(_ member: MemberPlan, _ leaf: LeafPlan, _ row: SourceRow,
-                           _ writer: inout JSONWriter, _ errors: inout [FieldError]) {
+                           _ writer: inout JSONWriter, _ errors: inout [FieldError]) -> Bool {
         let value: MappedValue
         do throws(FieldError) {
             value = try evaluate(leaf, row, member: member)
         } catch {
             errors.append(error)
-            return
+            return false
         }
         if value.isNull {
             if member.required {
                 let reason = leaf.columnName.map { "required, but column \($0) is empty or missing" } ?? "required, but the value is empty"
                 errors.append(FieldError(kind: .missingRequired, field: member.path, column: leaf.columnName, value: nil, reason: reason))
-                return
+                return false
             }
             switch member.onNull {
             case .omit:
-                return
+                return false
             case .null:
                 writer.writeEncodedKey(member.encodedKey)
                 writer.writeNull()
@@ -211,7 +231,7 @@ public final class RecordMapper {
                 errors.append(FieldError(kind: .nullValue, field: member.path, column: leaf.columnName, value: nil,
                                          reason: "empty, and on_null: error"))
             }
-            return
+            return false
         }
         writer.writeEncodedKey(member.encodedKey)
         do throws(FieldError) {
@@ -219,7 +239,9 @@ public final class RecordMapper {
         } catch {
             writer.writeNull()   // keeps the writer balanced; the record is discarded anyway
             errors.append(error)
+            return false
         }
+        return true
     }
 
     private func writeGlobs(_ plan: ObjectPlan, _ row: SourceRow, _ writer: inout JSONWriter, _ errors: inout [FieldError]) {
@@ -443,12 +465,14 @@ public final class RecordMapper {
         case .array(let item, let maxItems):
             switch value {
             case .array(let items):
+                if items.isEmpty, mapping.emptyArrays == .reject { throw fail("an empty list, which this vendor would silently drop", kind: .emptyArray) }
                 if let maxItems, items.count > maxItems { throw fail("more than \(maxItems) items", kind: .tooLong) }
                 writer.beginArray()
                 for element in items { try write(element, as: item, path: path, column: column, into: &writer) }
                 writer.endArray()
             case .json(let json):
                 guard case .array(let items) = json else { throw fail("expected a list") }
+                if items.isEmpty, mapping.emptyArrays == .reject { throw fail("an empty list, which this vendor would silently drop", kind: .emptyArray) }
                 if let maxItems, items.count > maxItems { throw fail("more than \(maxItems) items", kind: .tooLong) }
                 writer.beginArray()
                 for element in items {
@@ -471,13 +495,30 @@ public final class RecordMapper {
         case .double(let v): writer.writeDouble(v)
         case .decimal(let s): writer.writeDecimal(s)
         case .bool(let b): writer.writeBool(b)
-        case .json(let json): writer.write(json)
+        case .json(let json):
+            if mapping.emptyArrays == .reject, Self.containsEmptyArray(json) {
+                throw FieldError(kind: .emptyArray, field: path, column: column, value: value.displayText,
+                                 reason: "holds an empty list, which this vendor would silently drop")
+            }
+            writer.write(json)
         case .timestamp:
             try write(value, as: .timestamp(mapping.defaultTimestampFormat), path: path, column: column, into: &writer)
         case .array(let items):
+            if items.isEmpty, mapping.emptyArrays == .reject {
+                throw FieldError(kind: .emptyArray, field: path, column: column, value: nil,
+                                 reason: "an empty list, which this vendor would silently drop")
+            }
             writer.beginArray()
             for item in items { try writeNatural(item, path: path, column: column, into: &writer) }
             writer.endArray()
+        }
+    }
+
+    static func containsEmptyArray(_ json: JSONValue) -> Bool {
+        switch json {
+        case .array(let items): return items.isEmpty || items.contains(where: containsEmptyArray)
+        case .object(let object): return object.members.contains { containsEmptyArray($0.value) }
+        default: return false
         }
     }
 

@@ -7,10 +7,14 @@ public struct RecordSchema: Sendable {
     public var fields: [FieldSchema]
     /// Members not listed: refused, or accepted with any JSON value (a free-form object).
     public var allowsOtherMembers: Bool
+    /// Groups of optional fields of which each record must carry at least one (Netcore:
+    /// `identity` or `annonid`).
+    public var atLeastOneOf: [[String]]
 
-    public init(fields: [FieldSchema], allowsOtherMembers: Bool = false) {
+    public init(fields: [FieldSchema], allowsOtherMembers: Bool = false, atLeastOneOf: [[String]] = []) {
         self.fields = fields
         self.allowsOtherMembers = allowsOtherMembers
+        self.atLeastOneOf = atLeastOneOf
     }
 
     /// A free-form object: any members, any JSON values.
@@ -21,6 +25,15 @@ public struct RecordSchema: Sendable {
     }
 
     public var requiredFields: [FieldSchema] { fields.filter(\.required) }
+}
+
+/// What to do with an array that would be sent empty.
+public enum EmptyArrayPolicy: String, Sendable {
+    /// Send it.
+    case allow
+    /// The record is invalid (`empty_array`): for vendors that silently drop records with an
+    /// empty array (Netcore), failing loudly beats losing the record unseen.
+    case reject
 }
 
 /// One member of a record.
