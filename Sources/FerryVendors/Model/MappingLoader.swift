@@ -32,6 +32,7 @@ public enum MappingLoader {
         }
         let compiled = try MappingCompiler.compile(spec, schema: target.schema,
                                                    defaultTimestampFormat: target.defaultTimestampFormat,
+                                                   emptyArrays: target.emptyArrays,
                                                    environment: environment)
         return LoadedMapping(path: path, target: target, compiled: compiled)
     }

@@ -23,11 +23,13 @@ public struct Target: Sendable {
     public var decisions: [String]
     /// Destructive targets (deletion) need `--yes` before anything is sent.
     public var destructive: Bool
+    /// Arrays that would be sent empty: allowed, or the record is invalid.
+    public var emptyArrays: EmptyArrayPolicy
 
     public init(name: String, vendor: Vendor, summary: String, endpoint: Endpoint, auth: AuthScheme,
                 envelope: Envelope, limits: RequestLimits, schema: RecordSchema,
                 defaultTimestampFormat: TimestampOutputFormat, response: ResponseRule,
-                decisions: [String] = [], destructive: Bool = false) {
+                decisions: [String] = [], destructive: Bool = false, emptyArrays: EmptyArrayPolicy = .allow) {
         self.name = name
         self.vendor = vendor
         self.summary = summary
@@ -40,6 +42,7 @@ public struct Target: Sendable {
         self.response = response
         self.decisions = decisions
         self.destructive = destructive
+        self.emptyArrays = emptyArrays
     }
 }
 
@@ -76,14 +79,28 @@ public struct Endpoint: Sendable {
     /// Path parameters, in order of appearance in `path`.
     public var pathParameters: [PathParameter]
     public var contentType: String
+    /// Data centres with their own base URLs (Netcore: us, in, eu); `--region` picks one.
+    public var regions: [Region]
 
     public init(method: HTTPMethod, defaultBaseURL: String?, path: String, pathParameters: [PathParameter] = [],
-                contentType: String = "application/json; charset=utf-8") {
+                contentType: String = "application/json; charset=utf-8", regions: [Region] = []) {
         self.method = method
         self.defaultBaseURL = defaultBaseURL
         self.path = path
         self.pathParameters = pathParameters
         self.contentType = contentType
+        self.regions = regions
+    }
+}
+
+/// One of a vendor's data centres.
+public struct Region: Sendable, Equatable {
+    public var name: String
+    public var baseURL: String
+
+    public init(_ name: String, baseURL: String) {
+        self.name = name
+        self.baseURL = baseURL
     }
 }
 

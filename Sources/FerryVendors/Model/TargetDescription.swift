@@ -17,7 +17,14 @@ public enum TargetDescription {
         lines.append("\(target.name) — \(target.vendor.displayName): \(target.summary)")
         lines.append("")
         let base = target.endpoint.defaultBaseURL ?? "(your deployment's URL: --endpoint)"
-        lines.append("  request     \(target.endpoint.method.rawValue) \(base)\(target.endpoint.path)")
+        if target.endpoint.regions.isEmpty {
+            lines.append("  request     \(target.endpoint.method.rawValue) \(base)\(target.endpoint.path)")
+        } else {
+            lines.append("  request     \(target.endpoint.method.rawValue) {region}\(target.endpoint.path), --region picks:")
+            for region in target.endpoint.regions {
+                lines.append("                \(region.name): \(region.baseURL)\(target.endpoint.path)")
+            }
+        }
         for parameter in target.endpoint.pathParameters {
             lines.append("  path param  {\(parameter.name)} from field \(parameter.field)\(parameter.alsoInBody ? " (also in the body)" : "")")
         }
@@ -28,6 +35,10 @@ public enum TargetDescription {
         lines.append("  success     \(target.response.displayName)")
         lines.append("  times       \(target.defaultTimestampFormat.displayName) (inside free-form properties too)")
         if target.destructive { lines.append("  DESTRUCTIVE: ferry sends nothing without --yes") }
+        if target.emptyArrays == .reject { lines.append("  arrays      never sent empty: a record that would carry an empty array is invalid") }
+        for group in target.schema.atLeastOneOf {
+            lines.append("  needs       at least one of \(group.joined(separator: ", "))")
+        }
         lines.append("")
         lines.append("  record fields:")
         appendFields(target.schema, indent: "    ", into: &lines)
