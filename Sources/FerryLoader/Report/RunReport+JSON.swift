@@ -40,6 +40,7 @@ extension RunReport {
             }
             return .object(entry)
         }))
+        object.append("records", .int(Int64(records)))
         object.append("batches", .int(Int64(batches)))
         object.append("body_bytes", .int(bodyBytes))
         let seconds = max(durationSeconds, 0.000_001)
@@ -84,7 +85,7 @@ extension RunReport {
         }
         lines.append(head)
         let rate = durationSeconds > 0 ? Double(t.read) / durationSeconds : 0
-        lines.append("  \(Self.grouped(batches)) request\(batches == 1 ? "" : "s") (\(Self.grouped(Int(bodyBytes))) bytes) in \(String(format: "%.2f", durationSeconds)) s, \(Self.grouped(Int(rate))) rows/s")
+        lines.append("  \(Self.grouped(records)) record\(records == 1 ? "" : "s") in \(Self.grouped(batches)) request\(batches == 1 ? "" : "s") (\(Self.grouped(Int(bodyBytes))) bytes) in \(String(format: "%.2f", durationSeconds)) s, \(Self.grouped(Int(rate))) rows/s")
         for (kind, count) in errorKindsByCount {
             lines.append("  \(kind): \(Self.grouped(count))")
             for example in errorExamples[kind] ?? [] {

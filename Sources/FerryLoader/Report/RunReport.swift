@@ -14,7 +14,11 @@ public struct ErrorExample: Sendable {
     /// `file:line column=value: reason`
     public var description: String {
         var text = "\(file):\(line)"
-        if let column { text += " \(column)=\(value ?? "")" } else if let field { text += " \(field)=\(value ?? "")" }
+        if let column {
+            text += " \(column)=\(value ?? "")"
+        } else if let field, let value {
+            text += " \(field)=\(value)"
+        }
         return text + ": " + message
     }
 }
@@ -38,6 +42,8 @@ public struct RunReport: Sendable {
     public var startedAt = Date()
     public var finishedAt = Date()
     public var files: [FileReport] = []
+    /// Records produced (rows, or groups of rows for grouped mappings).
+    public var records = 0
     public var batches = 0
     public var bodyBytes: Int64 = 0
     /// Error kind -> count.

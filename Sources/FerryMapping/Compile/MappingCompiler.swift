@@ -18,6 +18,7 @@ public enum MappingCompiler {
         let root = compiler.object(spec.root, schema: schema, path: "")
         let filters = spec.filters.compactMap(compiler.filter)
         compiler.checkGrouping()
+        let groupSlots = (spec.groupBy?.value ?? []).map(compiler.slot(for:))
         let errors = compiler.diagnostics.filter { $0.severity == .error }
         if !errors.isEmpty {
             throw MappingError(compiler.diagnostics.sorted { ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column) })
@@ -26,6 +27,7 @@ public enum MappingCompiler {
                                emptyArrays: emptyArrays,
                                columns: compiler.columns,
                                nullValues: spec.source.nullValues?.value ?? SourceSpec.defaultNullValues,
+                               groupSlots: groupSlots, groupOrder: spec.groupOrder?.value ?? .consecutive,
                                root: root, filters: filters,
                                warnings: compiler.diagnostics.filter { $0.severity == .warning })
     }
@@ -124,8 +126,35 @@ private final class Compiler {
                               required: schema?.required ?? false, onNull: .omit)
         case .eachRow(let eachRow):
             eachRowLocations.append(eachRow.location)
-            error(eachRow.location, "each_row (arrays built from grouped rows) is not supported by this version of ferry yet")
-            return nil
+            let itemType: FieldType
+            switch type {
+            case .array(let item, _): itemType = item
+            case .any: itemType = .any
+            default:
+                error(eachRow.location, "'\(path)' is \(type.displayName), but each_row builds a list")
+                return nil
+            }
+            let item: ValuePlan
+            switch eachRow.item {
+            case .leaf(let leaf):
+                guard let plan = self.leaf(leaf, path: path + "[]", type: itemType) else { return nil }
+                item = .leaf(plan)
+            case .object(let nested):
+                let itemSchema: RecordSchema
+                switch itemType {
+                case .object(let s): itemSchema = s
+                case .any: itemSchema = .propertyBag
+                default:
+                    error(eachRow.location, "the items of '\(path)' are \(itemType.displayName), not objects")
+                    return nil
+                }
+                item = .object(object(nested, schema: itemSchema, path: path + "[]"))
+            case .eachRow(let inner):
+                error(inner.location, "each_row cannot hold another each_row")
+                return nil
+            }
+            return MemberPlan(name: field.name, path: path, value: .eachRow(item: item, itemType: itemType), type: type,
+                              required: schema?.required ?? false, onNull: .omit)
         case .leaf(let leaf):
             guard let plan = self.leaf(leaf, path: path, type: type) else { return nil }
             var required = schema?.required ?? false
@@ -184,10 +213,14 @@ private final class Compiler {
                 ok = false
                 source = .constant(.null)
             }
-        case .aggregate:
+        case .aggregate(let aggregate):
             aggregateLocations.append(leaf.source.location)
-            error(leaf.source.location, "count/sum/first/last aggregate grouped rows; grouping is not supported by this version of ferry yet")
-            return nil
+            switch aggregate {
+            case .count: source = .aggregate(.count)
+            case .sum(let column): source = .aggregate(.sum(slot: slot(for: column)))
+            case .first(let column): source = .aggregate(.first(slot: slot(for: column)))
+            case .last(let column): source = .aggregate(.last(slot: slot(for: column)))
+            }
         }
 
         var parser: TimestampParser?

@@ -13,6 +13,10 @@ public struct CompiledMapping: Sendable {
     public let columns: [String]
     /// Texts that read as null.
     public let nullValues: [String]
+    /// `group_by` columns as slots (empty when rows are not grouped).
+    public let groupSlots: [Int]
+    public let groupOrder: GroupOrder
+    public var isGrouped: Bool { !groupSlots.isEmpty }
     let root: ObjectPlan
     let filters: [FilterPlan]
     /// Warnings found while compiling (the mapping is still usable).
@@ -67,6 +71,17 @@ final class MemberPlan: Sendable {
 indirect enum ValuePlan: Sendable {
     case leaf(LeafPlan)
     case object(ObjectPlan)
+    /// An array with one item per row of the group, each built by the item plan with the
+    /// item type the vendor wants.
+    case eachRow(item: ValuePlan, itemType: FieldType)
+}
+
+/// Aggregates over the rows of a group.
+enum AggregatePlan: Sendable {
+    case count
+    case sum(slot: Int)
+    case first(slot: Int)
+    case last(slot: Int)
 }
 
 enum SourcePlan: Sendable {
@@ -74,6 +89,7 @@ enum SourcePlan: Sendable {
     case column(slot: Int)
     case constant(ConstantValue)
     case template([TemplatePart])
+    case aggregate(AggregatePlan)
 }
 
 enum TemplatePart: Sendable {

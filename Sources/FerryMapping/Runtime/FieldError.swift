@@ -17,6 +17,10 @@ public struct FieldError: Error, Sendable, Equatable, CustomStringConvertible {
         case missingOneOf = "missing_one_of"
         /// An array would be sent empty and the target refuses that.
         case emptyArray = "empty_array"
+        /// A group key came back after its group ended (group_order: consecutive).
+        case groupReopened = "group_reopened"
+        /// A group held more rows than ferry keeps for one record.
+        case groupTooLarge = "group_too_large"
         /// The record is larger than one request may be.
         case recordTooLarge = "record_too_large"
     }
@@ -42,6 +46,7 @@ public struct FieldError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         var text = ""
         if let column { text += "\(column)=\(value ?? "")" } else if let value { text += "\(field)=\(value)" } else { text += field }
+        if text == "(group)" { return reason }
         return text + ": " + reason
     }
 }

@@ -69,6 +69,9 @@ struct MapProgram {
                 switch member.value {
                 case .object(let nested):
                     lower(nested, key: member.encodedKey, isRoot: false)
+                case .eachRow:
+                    // Grouped mappings run on the general path (`RecordMapper.mapGroup`).
+                    break
                 case .leaf(let leaf):
                     var step = Step(op: .slowLeaf)
                     if isRoot { step.root = Int32(memberIndex) }

@@ -29,6 +29,8 @@ public final class RecordMapper {
     /// For targets that need at least one of some fields: root member indexes per group, and
     /// which root members the current row wrote with a value.
     private let oneOfGroups: [(names: [String], members: [Int])]
+    /// The rows of the group being mapped (grouped mappings only).
+    private var groupRows: [SourceRow] = []
     private var rootWritten: [Bool]
 
     public init(mapping: CompiledMapping) {
@@ -120,6 +122,46 @@ public final class RecordMapper {
         return errors.isEmpty ? .valid : .invalid(errors)
     }
 
+    /// Whether the row passes the mapping's `where:` conditions.
+    public func passes(_ row: SourceRow) -> Bool {
+        for filter in mapping.filters where !passes(filter, row) { return false }
+        return true
+    }
+
+    /// The row's `group_by` key as text (fields joined by U+001F); null fields read as empty.
+    public func groupKey(_ row: SourceRow) -> String {
+        var key = ""
+        for (index, slot) in mapping.groupSlots.enumerated() {
+            if index > 0 { key.append("\u{1F}") }
+            key += raw(slot, row).textValue ?? ""
+        }
+        return key
+    }
+
+    /// The key as users wrote it: `order_id=A17` or `a=1, b=2`.
+    public func describeKey(_ key: String) -> String {
+        let names = mapping.spec.groupBy?.value ?? []
+        let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false)
+        return zip(names, parts).map { "\($0)=\($1)" }.joined(separator: ", ")
+    }
+
+    /// Maps one group of rows (already filtered) into one record: plain fields read the
+    /// group's first row, aggregates and each_row read them all.
+    public func mapGroup(_ rows: [SourceRow], into writer: inout JSONWriter) -> MapOutcome {
+        guard let first = rows.first else { return .filtered }
+        writer.reset()
+        groupRows = rows
+        defer { groupRows = [] }
+        var errors: [FieldError] = []
+        for i in rootWritten.indices { rootWritten[i] = false }
+        writeObject(mapping.root, first, &writer, &errors, isRoot: true)
+        for group in oneOfGroups where !group.members.contains(where: { rootWritten[$0] }) {
+            errors.append(FieldError(kind: .missingOneOf, field: group.names.joined(separator: "|"), column: nil, value: nil,
+                                     reason: "the vendor needs at least one of \(group.names.joined(separator: ", ")); all are empty"))
+        }
+        return errors.isEmpty ? .valid : .invalid(errors)
+    }
+
     /// Runs the flat program over a CSV row (see `MapProgram`).
     private func run(_ csv: CSVRow, _ row: SourceRow, _ writer: inout JSONWriter, _ errors: inout [FieldError]) {
         let steps = program.steps
@@ -198,6 +240,10 @@ public final class RecordMapper {
                 writeObject(nested, row, &writer, &errors)
             case .leaf(let leaf):
                 if writeLeaf(member, leaf, row, &writer, &errors), isRoot { rootWritten[index] = true }
+            case .eachRow(let item, let itemType):
+                writer.writeEncodedKey(member.encodedKey)
+                writeEachRow(member, item, itemType, &writer, &errors)
+                if isRoot { rootWritten[index] = true }
             }
         }
         if !plan.globs.isEmpty { writeGlobs(plan, row, &writer, &errors) }
@@ -309,9 +355,88 @@ public final class RecordMapper {
         return false
     }
 
+    /// One array item per row of the current group.
+    private func writeEachRow(_ member: MemberPlan, _ item: ValuePlan, _ itemType: FieldType,
+                              _ writer: inout JSONWriter, _ errors: inout [FieldError]) {
+        writer.beginArray()
+        var written = 0
+        for row in groupRows {
+            switch item {
+            case .leaf(let leaf):
+                do throws(FieldError) {
+                    let value = try evaluate(leaf, row, member: member)
+                    if value.isNull { continue }
+                    try write(value, as: itemType, path: member.path, column: leaf.columnName, into: &writer)
+                    written += 1
+                } catch {
+                    errors.append(error)
+                }
+            case .object(let plan):
+                writeObject(plan, row, &writer, &errors)
+                written += 1
+            case .eachRow:
+                break   // refused by the compiler
+            }
+        }
+        writer.endArray()
+        if written == 0, mapping.emptyArrays == .reject {
+            errors.append(FieldError(kind: .emptyArray, field: member.path, column: nil, value: nil,
+                                     reason: "no row of the group gives an item, and this vendor silently drops records with an empty list"))
+        }
+    }
+
+    /// count/sum/first/last over the current group's rows.
+    private func aggregate(_ plan: AggregatePlan, member: MemberPlan, column: String?) throws(FieldError) -> MappedValue {
+        switch plan {
+        case .count:
+            return .int(Int64(groupRows.count))
+        case .first(let slot):
+            return groupRows.first.map { raw(slot, $0) } ?? .null
+        case .last(let slot):
+            return groupRows.last.map { raw(slot, $0) } ?? .null
+        case .sum(let slot):
+            var integer: Int64 = 0
+            var real = 0.0
+            var isReal = false
+            var any = false
+            for row in groupRows {
+                let value = raw(slot, row)
+                if value.isNull { continue }
+                any = true
+                switch value {
+                case .int(let v):
+                    let (sum, overflow) = integer.addingReportingOverflow(v)
+                    if overflow { isReal = true; real += Double(v) } else { integer = sum }
+                case .double(let v):
+                    isReal = true
+                    real += v
+                default:
+                    guard let text = value.textValue else {
+                        throw FieldError(kind: .invalidType, field: member.path, column: column, value: value.displayText,
+                                         reason: "sum needs numbers (line \(row.line))")
+                    }
+                    if let v = Casts.parseInteger(text) {
+                        let (sum, overflow) = integer.addingReportingOverflow(v)
+                        if overflow { isReal = true; real += Double(v) } else { integer = sum }
+                    } else if let v = Casts.parseDouble(text) {
+                        isReal = true
+                        real += v
+                    } else {
+                        throw FieldError(kind: .invalidType, field: member.path, column: column, value: value.displayText,
+                                         reason: "sum needs numbers (line \(row.line))")
+                    }
+                }
+            }
+            if !any { return .null }
+            return isReal ? .double(real + Double(integer)) : .int(integer)
+        }
+    }
+
     private func evaluate(_ leaf: LeafPlan, _ row: SourceRow, member: MemberPlan) throws(FieldError) -> MappedValue {
         var value: MappedValue
         switch leaf.source {
+        case .aggregate(let plan):
+            value = try aggregate(plan, member: member, column: leaf.columnName)
         case .column(let slot):
             value = raw(slot, row)
         case .constant(let constant):

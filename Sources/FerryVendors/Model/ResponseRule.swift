@@ -22,6 +22,11 @@ public enum ResponseRule: Sendable {
     /// `"status":"failure"` is an authentication failure when its message says so (the document's
     /// only example: MsgCode 400, "Authentication Failure"), otherwise a rejection of the content.
     case toplyneStatusBody
+    /// Netcore: HTTP 2xx whose body is `{"status": "success"}` or empty (the document shows only
+    /// that body, and every documented failure has its own status code). A 2xx body with any
+    /// other `status` is a failure: an authentication failure when its message says so,
+    /// otherwise a rejection of the content. Any other 2xx body is retried.
+    case successStatusOrEmptyBody
     /// Success is any 2xx status; the body is not examined.
     case httpStatus
 
@@ -30,6 +35,8 @@ public enum ResponseRule: Sendable {
         switch self {
         case .toplyneStatusBody:
             return "HTTP 2xx with body {\"status\": \"success\"}; {\"status\": \"failure\"} is a failure even with HTTP 200"
+        case .successStatusOrEmptyBody:
+            return "HTTP 2xx with body {\"status\": \"success\"} or an empty body; another status in the body is a failure"
         case .httpStatus:
             return "HTTP 2xx"
         }
@@ -45,6 +52,8 @@ public enum ResponseRule: Sendable {
             return .accepted
         case .toplyneStatusBody:
             return Self.toplyne(body: body)
+        case .successStatusOrEmptyBody:
+            return Self.successStatusOrEmpty(body: body)
         }
     }
 
@@ -84,6 +93,22 @@ public enum ResponseRule: Sendable {
         default:
             return .retry(reason: "HTTP 2xx without \"status\": \"success\" (\(text))", retryAfter: nil)
         }
+    }
+
+    static func successStatusOrEmpty(body: [UInt8]) -> ResponseVerdict {
+        if body.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { return .accepted }
+        guard let value = try? body.withUnsafeBufferPointer({ try JSONParser.parse($0) }),
+              case .object(let object) = value else {
+            return .retry(reason: "HTTP 2xx with a body that is neither empty nor a JSON object", retryAfter: nil)
+        }
+        let text = message(in: body) ?? "no message"
+        guard case .string(let status) = object["status"] else {
+            return .retry(reason: "HTTP 2xx without \"status\": \"success\" (\(text))", retryAfter: nil)
+        }
+        if status.lowercased() == "success" { return .accepted }
+        let reason = "status \(status): \(text)"
+        if isAuthenticationMessage(text) { return .authenticationFailed(reason: reason) }
+        return .rejected(reason: reason)
     }
 
     /// Whether a failure message is about credentials, judged by whole words ("Authentication

@@ -2,7 +2,7 @@ import FerryMapping
 
 /// Every target ferry knows, by name.
 public enum TargetCatalog {
-    public static let all: [Target] = Toplyne.targets
+    public static let all: [Target] = Toplyne.targets + Netcore.targets
 
     public static func target(named name: String) -> Target? {
         all.first { $0.name == name }
