@@ -24,12 +24,16 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("batch-size"), help: "Records per request (at most the target's limit).")
     var batchSize: Int?
 
+    @Option(name: .customLong("group-memory"), help: "MiB of rows group_order: any keeps in memory before spilling to temporary files.")
+    var groupMemory: Int = 64
+
     @Flag(help: "No summary on stderr.")
     var quiet = false
 
     func validate() throws {
         if let limit, limit < 0 { throw ValidationError("--limit cannot be negative") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if groupMemory < 1 { throw ValidationError("--group-memory must be at least 1 (MiB)") }
     }
 
     /// Loads the mapping and resolves the inputs; mapping problems exit 2, missing inputs 3.
@@ -65,7 +69,7 @@ struct RunOptions: ParsableArguments {
         let pipeline = ConversionPipeline(
             command: command, target: loaded.target, mapping: loaded.compiled, mappingPath: mapping,
             inputs: files, sink: sink, deadLetters: deadLetterWriter,
-            options: PipelineOptions(limit: limit, batchSize: batchSize))
+            options: PipelineOptions(limit: limit, batchSize: batchSize, groupMemory: groupMemory << 20))
         var result = pipeline.run()
         if let report {
             do {

@@ -176,6 +176,15 @@ import FerryMapping
             Issue.record("expected authenticationFailed for an invalid key reported with HTTP 200")
             return
         }
+        guard case .authenticationFailed = try verdict(200, #"{"status":"failure","message":"wrong api-key"}"#) else {
+            Issue.record("expected authenticationFailed for a wrong api-key")
+            return
+        }
+        // A content error that merely names a key is not about credentials.
+        guard case .rejected = try verdict(200, #"{"status":"failure","message":"activity_params key items is invalid"}"#) else {
+            Issue.record("expected rejected for a content error")
+            return
+        }
     }
 
     @Test(arguments: ["not json", #"["success"]"#, #"{"message":"ok"}"#, #"{"status":true}"#, #"{"status":"success""#])

@@ -16,6 +16,12 @@ public struct NDJSONRecord: Sendable {
     public let line: Int
     public let object: JSONObject
 
+    public init(recordNumber: Int, line: Int, object: JSONObject) {
+        self.recordNumber = recordNumber
+        self.line = line
+        self.object = object
+    }
+
     /// The value at a dotted path (`user.address.city`), or nil when any step is missing.
     public func value(atPath path: String) -> JSONValue? {
         JSONValue.object(object).value(atPath: path)

@@ -8,10 +8,13 @@ public struct PipelineOptions: Sendable {
     public var limit: Int?
     /// Records per request, capped by the target.
     public var batchSize: Int?
+    /// Bytes of rows `group_order: any` keeps in memory before spilling to temporary files.
+    public var groupMemory: Int
 
-    public init(limit: Int? = nil, batchSize: Int? = nil) {
+    public init(limit: Int? = nil, batchSize: Int? = nil, groupMemory: Int = 64 << 20) {
         self.limit = limit
         self.batchSize = batchSize
+        self.groupMemory = groupMemory
     }
 }
 
@@ -33,8 +36,6 @@ public final class ConversionPipeline {
     private var collector: GroupCollector
     /// Exit code 3 at the end (an input or output failed); other inputs are still read.
     private var fatal = false
-    /// Stop reading now (grouping ran out of memory).
-    private var stopReading = false
 
     public init(command: String, target: Target, mapping: CompiledMapping, mappingPath: String,
                 inputs: [InputFile], sink: BatchSink, deadLetters: DeadLetterWriter?, options: PipelineOptions) {
@@ -48,7 +49,7 @@ public final class ConversionPipeline {
         report.files = inputs.map { RunReport.FileReport(file: $0.displayName) }
         batcher = Batcher(envelope: target.envelope, limits: target.limits, batchSize: options.batchSize)
         mapper = RecordMapper(mapping: mapping)
-        collector = GroupCollector(order: mapping.groupOrder)
+        collector = GroupCollector(order: mapping.groupOrder, memoryLimit: options.groupMemory)
     }
 
     /// Runs to the end and returns the report with its exit code set.
@@ -87,7 +88,7 @@ public final class ConversionPipeline {
                         report.limitReached = true
                         break
                     }
-                    if outputFailure != nil || stopReading { break fileLoop }
+                    if outputFailure != nil { break fileLoop }
                     totalRead += 1
                     report.files[fileIndex].counts.read += 1
                     switch event {
@@ -111,7 +112,12 @@ public final class ConversionPipeline {
             for group in collector.endOfFile() { handle(group) }
             if report.limitReached { break }
         }
-        for group in collector.finish() { handle(group) }
+        do throws(OutputError) {
+            try collector.finish { handle($0) }
+        } catch {
+            outputFailure = outputFailure ?? error
+        }
+        report.spilledRows = collector.spilledRows
         // The last partial batch goes out even when an input failed: its rows are counted
         // as valid and must not vanish. Only a broken output stops it.
         if outputFailure == nil, let batch = batcher.finish() {
@@ -195,18 +201,20 @@ public final class ConversionPipeline {
             return
         }
         let key = mapper.groupKey(row)
-        let outcome = collector.add(HeldRow(row, fileIndex: fileIndex, columns: columns), key: key)
+        let outcome: GroupCollector.Outcome
+        do throws(OutputError) {
+            outcome = try collector.add(HeldRow(row, fileIndex: fileIndex, columns: columns), key: key)
+        } catch {
+            outputFailure = outputFailure ?? error
+            report.files[fileIndex].counts.invalid += 1   // the row could not be kept: counted, not lost silently
+            return
+        }
         for group in outcome.completed { handle(group) }
         if let endedAt = outcome.reopenedAfterLine {
             report.files[fileIndex].counts.invalid += 1
             let error = FieldError(kind: .groupReopened, field: "(group)", column: nil, value: nil,
                                    reason: "\(mapper.describeKey(key)) comes back at line \(row.line) after its group ended at line \(endedAt); sort the input by the group key, or set group_order: any")
             reject(row, errors: [error], columns: columns, fileIndex: fileIndex)
-        }
-        if outcome.memoryExceeded {
-            stopReading = true
-            report.failures.append("group_order: any holds more than \(collector.memoryLimit >> 20) MiB of rows; sort the input by \(mapping.spec.groupBy?.value.joined(separator: ", ") ?? "the group key") and use group_order: consecutive")
-            fatal = true
         }
     }
 

@@ -1,3 +1,4 @@
+import FerryCore
 import FerryMapping
 
 /// Forms groups from filtered rows, as `group_by` and `group_order` say.
@@ -7,8 +8,11 @@ import FerryMapping
 ///   line numbers (its rows are invalid, `group_reopened`); the keys of ended groups are
 ///   remembered as 64-bit hashes (16 bytes each), so that check costs memory per group.
 /// - `any`: groups may be spread over the input. They are collected in memory, in order of
-///   first appearance, up to `memoryLimit` bytes of rows; past that the run stops with
-///   `group_memory_exceeded` rather than grow without bound (sort the input by the key).
+///   first appearance, up to `memoryLimit` bytes of rows; past that every row goes to
+///   temporary partition files by a hash of its key (`GroupSpill`), which are then grouped one
+///   at a time (a partition still too large is partitioned again, up to three levels). The
+///   cost: each spilled row is written and read once more, and groups come out in order of
+///   first appearance within each partition rather than in input order.
 struct GroupCollector {
     let order: GroupOrder
     /// Largest group kept (bytes of row data); a larger group's rows are invalid.
@@ -22,8 +26,12 @@ struct GroupCollector {
     private var open: [String: Int] = [:]
     private var pending: [RowGroup] = []
     private var held = 0
+    private var spill: GroupSpill?
+    /// Rows written to temporary files (each once, however deep the partitioning).
+    private(set) var spilledRows = 0
+    private var columnsByFile: [Int: [String]] = [:]
 
-    init(order: GroupOrder, groupLimit: Int = 16 << 20, memoryLimit: Int = 256 << 20) {
+    init(order: GroupOrder, groupLimit: Int = 16 << 20, memoryLimit: Int = 64 << 20) {
         self.order = order
         self.groupLimit = groupLimit
         self.memoryLimit = memoryLimit
@@ -34,11 +42,9 @@ struct GroupCollector {
         var completed: [RowGroup] = []
         /// Set when the row's key came back after its group ended at this line; the row is not held.
         var reopenedAfterLine: Int?
-        /// `any` ran out of its memory budget.
-        var memoryExceeded = false
     }
 
-    mutating func add(_ row: HeldRow, key: String) -> Outcome {
+    mutating func add(_ row: HeldRow, key: String) throws(OutputError) -> Outcome {
         var outcome = Outcome()
         switch order {
         case .consecutive:
@@ -61,16 +67,32 @@ struct GroupCollector {
             append(row, to: &group)
             current = group
         case .any:
+            if columnsByFile[row.fileIndex] == nil { columnsByFile[row.fileIndex] = row.columns }
+            if let spill {
+                try spill.write(row, key: key)
+                spilledRows += 1
+                return outcome
+            }
             if let index = open[key] {
-                append(row, to: &pending[index])
+                pending[index].rows.append(row)
             } else {
                 open[key] = pending.count
                 var group = RowGroup(key: key)
-                append(row, to: &group)
+                group.rows.append(row)
                 pending.append(group)
             }
             held += row.byteCount
-            outcome.memoryExceeded = held > memoryLimit
+            if held > memoryLimit {
+                let spill = try GroupSpill(seed: 0)
+                for group in pending {
+                    for row in group.rows { try spill.write(row, key: group.key) }
+                    spilledRows += group.rows.count
+                }
+                pending = []
+                open = [:]
+                held = 0
+                self.spill = spill
+            }
         }
         return outcome
     }
@@ -92,13 +114,48 @@ struct GroupCollector {
         return [finished]
     }
 
-    /// Everything still held.
-    mutating func finish() -> [RowGroup] {
-        var done = endOfFile()
-        done += pending
+    /// Hands every group still held to `handle` (for `any`, after reading back what was spilled).
+    mutating func finish(_ handle: (RowGroup) -> Void) throws(OutputError) {
+        for group in endOfFile() { handle(group) }
+        let groups = pending
         pending = []
         open = [:]
         held = 0
-        return done
+        for group in groups { handle(limited(group)) }
+        if let spill {
+            self.spill = nil
+            try drain(spill, depth: 0, handle)
+        }
+    }
+
+    private func drain(_ spill: GroupSpill, depth: Int, _ handle: (RowGroup) -> Void) throws(OutputError) {
+        try spill.drain(columns: columnsByFile) { reader, size throws(OutputError) in
+            if size > memoryLimit && depth < 3 {
+                let deeper = try GroupSpill(seed: depth + 1, parent: spill.directory)
+                while let (key, row) = try reader.next() { try deeper.write(row, key: key) }
+                try drain(deeper, depth: depth + 1, handle)
+                return
+            }
+            var index: [String: Int] = [:]
+            var groups: [RowGroup] = []
+            while let (key, row) = try reader.next() {
+                if let at = index[key] {
+                    groups[at].rows.append(row)
+                } else {
+                    index[key] = groups.count
+                    var group = RowGroup(key: key)
+                    group.rows.append(row)
+                    groups.append(group)
+                }
+            }
+            for group in groups { handle(limited(group)) }
+        }
+    }
+
+    /// Applies the per-group limit to a group collected whole.
+    private func limited(_ group: RowGroup) -> RowGroup {
+        var result = RowGroup(key: group.key)
+        for row in group.rows { append(row, to: &result) }
+        return result
     }
 }

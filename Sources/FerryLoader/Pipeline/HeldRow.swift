@@ -13,6 +13,12 @@ struct HeldRow {
     /// The file's CSV columns, for dead letters (shared, not copied per row).
     let columns: [String]
 
+    init(storage: Storage, fileIndex: Int, columns: [String]) {
+        self.storage = storage
+        self.fileIndex = fileIndex
+        self.columns = columns
+    }
+
     init(_ row: SourceRow, fileIndex: Int, columns: [String]) {
         self.fileIndex = fileIndex
         self.columns = columns

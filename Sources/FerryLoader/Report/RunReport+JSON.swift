@@ -42,6 +42,7 @@ extension RunReport {
         }))
         object.append("records", .int(Int64(records)))
         object.append("batches", .int(Int64(batches)))
+        if spilledRows > 0 { object.append("group_spilled_rows", .int(Int64(spilledRows))) }
         object.append("body_bytes", .int(bodyBytes))
         let seconds = max(durationSeconds, 0.000_001)
         object.append("rows_per_second", .double((Double(totals.read) / seconds).rounded()))
@@ -95,6 +96,7 @@ extension RunReport {
         for file in files {
             if let failure = file.failure { lines.append("  STOPPED \(file.file): \(failure)") }
         }
+        if spilledRows > 0 { lines.append("  grouping spilled \(Self.grouped(spilledRows)) rows to temporary files (group_order: any)") }
         for failure in failures { lines.append("  STOPPED: \(failure)") }
         if limitReached { lines.append("  stopped at --limit") }
         return lines.joined(separator: "\n")

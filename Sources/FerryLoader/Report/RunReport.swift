@@ -45,6 +45,8 @@ public struct RunReport: Sendable {
     /// Records produced (rows, or groups of rows for grouped mappings).
     public var records = 0
     public var batches = 0
+    /// Rows `group_order: any` wrote to temporary files because they did not fit in memory.
+    public var spilledRows = 0
     public var bodyBytes: Int64 = 0
     /// Error kind -> count.
     public var errorCounts: [String: Int] = [:]

@@ -107,8 +107,17 @@ public enum ResponseRule: Sendable {
         }
         if status.lowercased() == "success" { return .accepted }
         let reason = "status \(status): \(text)"
-        if isAuthenticationMessage(text) { return .authenticationFailed(reason: reason) }
+        if isAuthenticationMessage(text) || mentionsBadAPIKey(text) { return .authenticationFailed(reason: reason) }
         return .rejected(reason: reason)
+    }
+
+    /// Netcore's wording for a wrong key: "Invalid API Key" (its 401 row), also "wrong api-key".
+    static func mentionsBadAPIKey(_ text: String) -> Bool {
+        let words = text.lowercased().split { !$0.isLetter }
+        for index in words.indices.dropLast(2) where ["invalid", "wrong", "missing", "expired", "bad"].contains(words[index]) {
+            if words[index + 1] == "api" && words[index + 2] == "key" { return true }
+        }
+        return false
     }
 
     /// Whether a failure message is about credentials, judged by whole words ("Authentication
