@@ -22,4 +22,7 @@ public struct Batch: Sendable {
     public var records: [RecordRef]
     /// Byte ranges of each record's JSON inside `body`, in the same order (for splitting).
     public var recordRanges: [Range<Int>]
+    /// The request path with its parameters filled in, for targets whose path names the
+    /// record (`/v2/customer_profiles/u123`); nil when the target's path is fixed.
+    public var path: String? = nil
 }

@@ -7,12 +7,26 @@ public struct Batcher {
     public let envelope: Envelope
     public let maxRecords: Int
     public let maxBytes: Int
+    /// Most fields (record weights) per request, when the target counts them.
+    public let maxFields: Int?
+    private var fields = 0
     private let prefix: [UInt8]
     private let suffix: [UInt8]
     private var body: [UInt8] = []
     private var records: [RecordRef] = []
     private var ranges: [Range<Int>] = []
+    /// The resolved request path of each record, for targets with path parameters (one record per request).
+    private var paths: [String] = []
     private var nextIndex = 0
+    /// Set by `add(_:ref:fields:path:)` for the record being added.
+    private var pendingPath: String?
+
+    /// Adds a record whose request goes to its own path (path parameters filled in).
+    public mutating func add(_ record: UnsafeBufferPointer<UInt8>, ref: RecordRef, fields weight: Int = 0, path: String?) -> AddResult {
+        pendingPath = path
+        return add(record, ref: ref, fields: weight)
+    }
+
     /// A body buffer handed back by `recycle`, reused so that large bodies are not
     /// allocated (and page-faulted in) anew for every request.
     private var spare: [UInt8]?
@@ -32,6 +46,7 @@ public struct Batcher {
         let singleRecord = envelope == .single || envelope == .none
         maxRecords = singleRecord ? 1 : max(1, min(batchSize ?? limits.maxRecords, limits.maxRecords))
         maxBytes = limits.maxBytes
+        maxFields = limits.maxFields
         switch envelope {
         case .objectArray(let key):
             var keyWriter = JSONWriter(capacity: 32)
@@ -54,13 +69,27 @@ public struct Batcher {
         return body.count + 1 + count + suffix.count
     }
 
-    public mutating func add(_ record: UnsafeBufferPointer<UInt8>, ref: RecordRef) -> AddResult {
+    /// Adds one record's JSON. `fields` is its weight against `maxFields` (its top-level
+    /// member count) and is ignored when the target does not count fields.
+    public mutating func add(_ record: UnsafeBufferPointer<UInt8>, ref: RecordRef, fields weight: Int = 0) -> AddResult {
+        if envelope == .none {
+            // No body (DELETE with the identifier in the path): one request per record.
+            var completed: Batch?
+            if !records.isEmpty { completed = takeBatch() }
+            records.append(ref)
+            ranges.append(0..<0)
+            if let path = pendingPath { paths.append(path) }
+            pendingPath = nil
+            return completed.map(AddResult.completed) ?? .added
+        }
         let alone = prefix.count + record.count + suffix.count
         if alone > maxBytes { return .tooLarge(limit: maxBytes - prefix.count - suffix.count) }
         var completed: Batch?
-        if !records.isEmpty && (records.count >= maxRecords || sizeWith(record.count) > maxBytes) {
+        let overFields = maxFields.map { fields + weight > $0 } ?? false
+        if !records.isEmpty && (records.count >= maxRecords || sizeWith(record.count) > maxBytes || overFields) {
             completed = takeBatch()
         }
+        fields += weight
         if records.isEmpty {
             body.append(contentsOf: prefix)
         } else {
@@ -70,12 +99,14 @@ public struct Batcher {
         body.append(contentsOf: record)
         ranges.append(start..<body.count)
         records.append(ref)
+        if let path = pendingPath { paths.append(path) }
+        pendingPath = nil
         if let completed { return .completed(completed) }
         return .added
     }
 
-    public mutating func add(_ record: [UInt8], ref: RecordRef) -> AddResult {
-        record.withUnsafeBufferPointer { add($0, ref: ref) }
+    public mutating func add(_ record: [UInt8], ref: RecordRef, fields weight: Int = 0) -> AddResult {
+        record.withUnsafeBufferPointer { add($0, ref: ref, fields: weight) }
     }
 
     /// The last, partly filled batch, if any.
@@ -90,8 +121,9 @@ public struct Batcher {
     }
 
     private mutating func takeBatch() -> Batch {
-        body.append(contentsOf: suffix)
-        let batch = Batch(index: nextIndex, body: body, records: records, recordRanges: ranges)
+        if envelope != .none { body.append(contentsOf: suffix) }
+        let batch = Batch(index: nextIndex, body: body, records: records, recordRanges: ranges,
+                          path: paths.first)
         nextIndex += 1
         if var reuse = spare {
             spare = nil
@@ -103,6 +135,8 @@ public struct Batcher {
         }
         records.removeAll(keepingCapacity: true)
         ranges.removeAll(keepingCapacity: true)
+        paths.removeAll(keepingCapacity: true)
+        fields = 0
         return batch
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import FerryCore
 import FerryMapping
 import FerryVendors
@@ -163,14 +164,103 @@ public final class ConversionPipeline {
             report.files[fileIndex].counts.invalid += 1
             reject(row, errors: errors, columns: columns, fileIndex: fileIndex)
         case .valid:
-            if add(RecordRef(fileIndex: fileIndex, line: row.line, recordNumber: row.recordNumber)) {
-                report.files[fileIndex].counts.valid += 1
-                report.records += 1
-            } else {
+            if let errors = deliver(RecordRef(fileIndex: fileIndex, line: row.line, recordNumber: row.recordNumber)) {
                 report.files[fileIndex].counts.invalid += 1
-                reject(row, errors: [tooLarge()], columns: columns, fileIndex: fileIndex)
+                reject(row, errors: errors, columns: columns, fileIndex: fileIndex)
+            } else {
+                report.files[fileIndex].counts.valid += 1
             }
         }
+    }
+
+    /// Whether records need the vendor's touches before batching (adjuster, path parameters,
+    /// field counting); most targets take the mapped bytes as they are.
+    private lazy var needsRecordObjects: Bool =
+        target.adjuster != nil || !target.endpoint.pathParameters.isEmpty || target.limits.maxFields != nil
+
+    /// Batches the record in `writer` (after the target's adjustments); the errors when it
+    /// cannot be sent.
+    private func deliver(_ ref: RecordRef) -> [FieldError]? {
+        guard needsRecordObjects else {
+            guard add(ref) else { return [tooLarge()] }
+            report.records += 1
+            return nil
+        }
+        guard case .object(let mapped)? = try? writer.bytes.withUnsafeBufferPointer({ try JSONParser.parse($0) }) else {
+            return [FieldError(kind: .vendorRule, field: "(record)", column: nil, value: nil, reason: "the mapped record is not a JSON object")]
+        }
+        var records = [mapped]
+        if let adjuster = target.adjuster {
+            do throws(AdjustmentError) {
+                records = try adjuster.adjust(mapped)
+            } catch {
+                return [FieldError(kind: .vendorRule, field: "(record)", column: nil, value: nil, reason: "\(error.kind): \(error.message)")]
+            }
+        }
+        // Build every request first, so that a record is either sent whole or not at all.
+        var requests: [(body: [UInt8], path: String?, fields: Int)] = []
+        for var record in records {
+            var path: String?
+            if !target.endpoint.pathParameters.isEmpty {
+                var filled = target.endpoint.path
+                for parameter in target.endpoint.pathParameters {
+                    guard let value = record[parameter.field], let text = Self.pathText(value), !text.isEmpty else {
+                        return [FieldError(kind: .missingRequired, field: parameter.field, column: nil, value: nil,
+                                           reason: "needed in the request path {\(parameter.name)}, but empty")]
+                    }
+                    filled = filled.replacingOccurrences(of: "{\(parameter.name)}", with: Self.percentEncoded(text))
+                    if !parameter.alsoInBody { record.members.removeAll { $0.key == parameter.field } }
+                }
+                path = filled
+            }
+            writer.reset()
+            writer.write(.object(record))
+            requests.append((writer.bytes, path, record.count))
+        }
+        for request in requests {
+            let result = request.body.withUnsafeBufferPointer { batcher.add($0, ref: ref, fields: request.fields, path: request.path) }
+            switch result {
+            case .added:
+                break
+            case .completed(let batch):
+                emit(batch)
+                batcher.recycle(batch)
+            case .tooLarge(let limit):
+                return [FieldError(kind: .recordTooLarge, field: "(record)", column: nil, value: nil,
+                                   reason: "the record's JSON is \(request.body.count) bytes; one request may hold at most \(limit)")]
+            }
+            report.records += 1
+        }
+        return nil
+    }
+
+    static func pathText(_ value: JSONValue) -> String? {
+        switch value {
+        case .string(let s): return s
+        case .int(let v): return String(v)
+        case .decimal(let s): return s
+        case .double(let v): return v.rounded() == v ? String(Int64(v)) : String(v)
+        case .bool(let b): return String(b)
+        default: return nil
+        }
+    }
+
+    /// Percent-encodes a path segment: everything but A-Z a-z 0-9 - . _ ~ (RFC 3986 unreserved).
+    static func percentEncoded(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.append(Character(UnicodeScalar(byte)))
+            default:
+                let hex = Array("0123456789ABCDEF")
+                out.append("%")
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0x0F)])
+            }
+        }
+        return out
     }
 
     /// Adds the record in `writer` to the batcher; false when it is too large for any request.
@@ -235,12 +325,10 @@ public final class ConversionPipeline {
         case .valid:
             guard let first = group.rows.first else { return }
             let ref = RecordRef(fileIndex: first.fileIndex, line: first.line, recordNumber: rows[0].recordNumber)
-            if add(ref) {
-                for row in group.rows { report.files[row.fileIndex].counts.valid += 1 }
-                report.records += 1
+            if let errors = deliver(ref) {
+                for row in group.rows { rejectHeld(row, errors: errors) }
             } else {
-                let error = tooLarge()
-                for row in group.rows { rejectHeld(row, errors: [error]) }
+                for row in group.rows { report.files[row.fileIndex].counts.valid += 1 }
             }
         }
     }

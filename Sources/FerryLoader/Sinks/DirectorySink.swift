@@ -38,7 +38,7 @@ public final class DirectorySink: BatchSink {
         line.beginObject()
         line.writeKey("request"); line.writeInt(Int64(batch.index + 1))
         line.writeKey("method"); line.writeString(method)
-        line.writeKey("path"); line.writeString(path)
+        line.writeKey("path"); line.writeString(batch.path ?? path)
         line.writeKey("records"); line.writeInt(Int64(batch.records.count))
         line.writeKey("bytes"); line.writeInt(Int64(batch.body.count))
         line.writeKey("file"); line.writeString(name)

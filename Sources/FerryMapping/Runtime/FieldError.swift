@@ -21,6 +21,8 @@ public struct FieldError: Error, Sendable, Equatable, CustomStringConvertible {
         case groupReopened = "group_reopened"
         /// A group held more rows than ferry keeps for one record.
         case groupTooLarge = "group_too_large"
+        /// A vendor rule applied after mapping refused the record (see the reason).
+        case vendorRule = "vendor_rule"
         /// The record is larger than one request may be.
         case recordTooLarge = "record_too_large"
     }

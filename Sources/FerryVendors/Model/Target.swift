@@ -25,11 +25,14 @@ public struct Target: Sendable {
     public var destructive: Bool
     /// Arrays that would be sent empty: allowed, or the record is invalid.
     public var emptyArrays: EmptyArrayPolicy
+    /// Last touches to each mapped record (see `RecordAdjuster`).
+    public var adjuster: (any RecordAdjuster)?
 
     public init(name: String, vendor: Vendor, summary: String, endpoint: Endpoint, auth: AuthScheme,
                 envelope: Envelope, limits: RequestLimits, schema: RecordSchema,
                 defaultTimestampFormat: TimestampOutputFormat, response: ResponseRule,
-                decisions: [String] = [], destructive: Bool = false, emptyArrays: EmptyArrayPolicy = .allow) {
+                decisions: [String] = [], destructive: Bool = false, emptyArrays: EmptyArrayPolicy = .allow,
+                adjuster: (any RecordAdjuster)? = nil) {
         self.name = name
         self.vendor = vendor
         self.summary = summary
@@ -43,6 +46,7 @@ public struct Target: Sendable {
         self.decisions = decisions
         self.destructive = destructive
         self.emptyArrays = emptyArrays
+        self.adjuster = adjuster
     }
 }
 
@@ -171,9 +175,12 @@ public struct RequestLimits: Sendable {
     public var maxRecords: Int
     /// Largest request body in bytes.
     public var maxBytes: Int
+    /// Most top-level fields all records of one request may carry together (Pyze profiles: 50).
+    public var maxFields: Int?
 
-    public init(maxRecords: Int, maxBytes: Int) {
+    public init(maxRecords: Int, maxBytes: Int, maxFields: Int? = nil) {
         self.maxRecords = maxRecords
         self.maxBytes = maxBytes
+        self.maxFields = maxFields
     }
 }

@@ -1,0 +1,22 @@
+import FerryCore
+
+/// Why a mapped record cannot be turned into what a vendor accepts.
+public struct AdjustmentError: Error, Sendable, Equatable {
+    /// An error kind for the report (`too_many_fields`, ...).
+    public let kind: String
+    public let message: String
+
+    public init(kind: String, message: String) {
+        self.kind = kind
+        self.message = message
+    }
+}
+
+/// A vendor's last touches to a mapped record before it is batched: fields the vendor
+/// wants that no mapping should have to spell out (Pyze's `type` and `appKey`), identifiers
+/// derived from the record (a stable `messageId`), or splitting a record that is too wide
+/// for one request into several. Runs once per valid record.
+public protocol RecordAdjuster: Sendable {
+    /// The record(s) to send for one mapped record, in order.
+    func adjust(_ record: JSONObject) throws(AdjustmentError) -> [JSONObject]
+}
