@@ -1,0 +1,115 @@
+import FerryCore
+
+/// Grouped mappings: keys, aggregates and `each_row` arrays over the rows of one group.
+extension RecordMapper {
+    /// The row's `group_by` key as text (fields joined by U+001F); null fields read as empty.
+    public func groupKey(_ row: SourceRow) -> String {
+        var key = ""
+        for (index, slot) in mapping.groupSlots.enumerated() {
+            if index > 0 { key.append("\u{1F}") }
+            key += raw(slot, row).textValue ?? ""
+        }
+        return key
+    }
+
+    /// The key as users wrote it: `order_id=A17` or `a=1, b=2`.
+    public func describeKey(_ key: String) -> String {
+        let names = mapping.spec.groupBy?.value ?? []
+        let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false)
+        return zip(names, parts).map { "\($0)=\($1)" }.joined(separator: ", ")
+    }
+
+    /// Maps one group of rows (already filtered) into one record: plain fields read the
+    /// group's first row, aggregates and each_row read them all.
+    public func mapGroup(_ rows: [SourceRow], into writer: inout JSONWriter) -> MapOutcome {
+        guard let first = rows.first else { return .filtered }
+        writer.reset()
+        groupRows = rows
+        defer { groupRows = [] }
+        var errors: [FieldError] = []
+        for i in rootWritten.indices { rootWritten[i] = false }
+        writeObject(mapping.root, first, &writer, &errors, isRoot: true)
+        for group in oneOfGroups where !group.members.contains(where: { rootWritten[$0] }) {
+            errors.append(FieldError(kind: .missingOneOf, field: group.names.joined(separator: "|"), column: nil, value: nil,
+                                     reason: "the vendor needs at least one of \(group.names.joined(separator: ", ")); all are empty"))
+        }
+        return errors.isEmpty ? .valid : .invalid(errors)
+    }
+
+    /// One array item per row of the current group.
+    func writeEachRow(_ member: MemberPlan, _ item: ValuePlan, _ itemType: FieldType,
+                              _ writer: inout JSONWriter, _ errors: inout [FieldError]) {
+        writer.beginArray()
+        var written = 0
+        for row in groupRows {
+            switch item {
+            case .leaf(let leaf):
+                do throws(FieldError) {
+                    let value = try evaluate(leaf, row, member: member)
+                    if value.isNull { continue }
+                    try write(value, as: itemType, path: member.path, column: leaf.columnName, into: &writer)
+                    written += 1
+                } catch {
+                    errors.append(error)
+                }
+            case .object(let plan):
+                writeObject(plan, row, &writer, &errors)
+                written += 1
+            case .eachRow:
+                break   // refused by the compiler
+            }
+        }
+        writer.endArray()
+        if written == 0, mapping.emptyArrays == .reject {
+            errors.append(FieldError(kind: .emptyArray, field: member.path, column: nil, value: nil,
+                                     reason: "no row of the group gives an item, and this vendor silently drops records with an empty list"))
+        }
+    }
+
+    /// count/sum/first/last over the current group's rows.
+    func aggregate(_ plan: AggregatePlan, member: MemberPlan, column: String?) throws(FieldError) -> MappedValue {
+        switch plan {
+        case .count:
+            return .int(Int64(groupRows.count))
+        case .first(let slot):
+            return groupRows.first.map { raw(slot, $0) } ?? .null
+        case .last(let slot):
+            return groupRows.last.map { raw(slot, $0) } ?? .null
+        case .sum(let slot):
+            var integer: Int64 = 0
+            var real = 0.0
+            var isReal = false
+            var any = false
+            for row in groupRows {
+                let value = raw(slot, row)
+                if value.isNull { continue }
+                any = true
+                switch value {
+                case .int(let v):
+                    let (sum, overflow) = integer.addingReportingOverflow(v)
+                    if overflow { isReal = true; real += Double(v) } else { integer = sum }
+                case .double(let v):
+                    isReal = true
+                    real += v
+                default:
+                    guard let text = value.textValue else {
+                        throw FieldError(kind: .invalidType, field: member.path, column: column, value: value.displayText,
+                                         reason: "sum needs numbers (line \(row.line))")
+                    }
+                    if let v = Casts.parseInteger(text) {
+                        let (sum, overflow) = integer.addingReportingOverflow(v)
+                        if overflow { isReal = true; real += Double(v) } else { integer = sum }
+                    } else if let v = Casts.parseDouble(text) {
+                        isReal = true
+                        real += v
+                    } else {
+                        throw FieldError(kind: .invalidType, field: member.path, column: column, value: value.displayText,
+                                         reason: "sum needs numbers (line \(row.line))")
+                    }
+                }
+            }
+            if !any { return .null }
+            return isReal ? .double(real + Double(integer)) : .int(integer)
+        }
+    }
+}
