@@ -326,7 +326,6 @@ public final class RecordMapper {
         }
     }
 
-    // MARK: Writing with the vendor's type
 
     // MARK: Filters
 
