@@ -12,6 +12,8 @@ public struct Batcher {
     private var fields = 0
     private let prefix: [UInt8]
     private let suffix: [UInt8]
+    /// Between two records: `,` in JSON arrays, a line feed in CSV uploads.
+    private let separator: UInt8
     private var body: [UInt8] = []
     private var records: [RecordRef] = []
     private var ranges: [Range<Int>] = []
@@ -59,7 +61,13 @@ public struct Batcher {
         case .single, .none:
             prefix = []
             suffix = []
+        case .multipartCSV(let field, let fileName, let columns, let boundary):
+            let header = columns.map(CSVRecordEncoder.escape).joined(separator: ",")
+            prefix = Array(("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(fileName)\"\r\n"
+                + "Content-Type: text/csv\r\n\r\n" + header + "\n").utf8)
+            suffix = Array("\n\r\n--\(boundary)--\r\n".utf8)
         }
+        if case .multipartCSV = envelope { separator = 0x0A } else { separator = UInt8(ascii: ",") }
         body.reserveCapacity(min(maxBytes, 1 << 20))
     }
 
@@ -86,14 +94,16 @@ public struct Batcher {
         if alone > maxBytes { return .tooLarge(limit: maxBytes - prefix.count - suffix.count) }
         var completed: Batch?
         let overFields = maxFields.map { fields + weight > $0 } ?? false
-        if !records.isEmpty && (records.count >= maxRecords || sizeWith(record.count) > maxBytes || overFields) {
+        // Records of one request share its path: a record for another path starts a new request.
+        let otherPath = pendingPath != nil && paths.last != nil && paths.last != pendingPath
+        if !records.isEmpty && (records.count >= maxRecords || sizeWith(record.count) > maxBytes || overFields || otherPath) {
             completed = takeBatch()
         }
         fields += weight
         if records.isEmpty {
             body.append(contentsOf: prefix)
         } else {
-            body.append(UInt8(ascii: ","))
+            body.append(separator)
         }
         let start = body.count
         body.append(contentsOf: record)

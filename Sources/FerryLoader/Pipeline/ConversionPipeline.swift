@@ -177,6 +177,13 @@ public final class ConversionPipeline {
     /// field counting); most targets take the mapped bytes as they are.
     private lazy var needsRecordObjects: Bool =
         target.adjuster != nil || !target.endpoint.pathParameters.isEmpty || target.limits.maxFields != nil
+            || csvColumns != nil
+
+    /// The upload's columns when the target takes a CSV file.
+    private lazy var csvColumns: [String]? = {
+        if case .multipartCSV(_, _, let columns, _) = target.envelope { return columns }
+        return nil
+    }()
 
     /// Batches the record in `writer` (after the target's adjustments); the errors when it
     /// cannot be sent.
@@ -213,9 +220,13 @@ public final class ConversionPipeline {
                 }
                 path = filled
             }
-            writer.reset()
-            writer.write(.object(record))
-            requests.append((writer.bytes, path, record.count))
+            if let csvColumns {
+                requests.append((CSVRecordEncoder.line(record, columns: csvColumns), path, record.count))
+            } else {
+                writer.reset()
+                writer.write(.object(record))
+                requests.append((writer.bytes, path, record.count))
+            }
         }
         for request in requests {
             let result = request.body.withUnsafeBufferPointer { batcher.add($0, ref: ref, fields: request.fields, path: request.path) }

@@ -2,13 +2,16 @@ import Foundation
 import FerryCore
 import FerryVendors
 
-/// `convert -o DIR/`: one file per request body (`request-000001.json`), byte for byte what
-/// `load` sends, plus `requests.ndjson` listing method, path, record count and size of each.
+/// `convert -o DIR/`: one file per request body, byte for byte what `load` sends
+/// (`request-000001.json`; `.multipart` for file uploads; no file for requests without a
+/// body), plus `requests.ndjson` listing method, path, record count, size and file of each.
 public final class DirectorySink: BatchSink {
     public let directory: String
     private let index: OutputFile
     private let method: String
     private let path: String
+    /// File extension of request bodies; nil when requests have no body.
+    private let fileExtension: String?
 
     public init(directory: String, target: Target) throws(OutputError) {
         self.directory = directory
@@ -23,17 +26,26 @@ public final class DirectorySink: BatchSink {
         }
         method = target.endpoint.method.rawValue
         path = target.endpoint.path
+        switch target.envelope {
+        case .none: fileExtension = nil
+        case .multipartCSV: fileExtension = "multipart"
+        default: fileExtension = "json"
+        }
         index = try OutputFile(path: (directory as NSString).appendingPathComponent("requests.ndjson"))
     }
 
-    public static func fileName(for batch: Batch) -> String {
+    public static func fileName(for batch: Batch, extension fileExtension: String = "json") -> String {
         let number = String(batch.index + 1)
-        return "request-" + String(repeating: "0", count: max(0, 6 - number.count)) + number + ".json"
+        return "request-" + String(repeating: "0", count: max(0, 6 - number.count)) + number + "." + fileExtension
     }
 
     public func consume(_ batch: Batch) throws(OutputError) {
-        let name = Self.fileName(for: batch)
-        try OutputFile.writeWhole(path: (directory as NSString).appendingPathComponent(name), bytes: batch.body)
+        var name: String?
+        if let fileExtension {
+            let file = Self.fileName(for: batch, extension: fileExtension)
+            try OutputFile.writeWhole(path: (directory as NSString).appendingPathComponent(file), bytes: batch.body)
+            name = file
+        }
         var line = JSONWriter(capacity: 160)
         line.beginObject()
         line.writeKey("request"); line.writeInt(Int64(batch.index + 1))
@@ -41,7 +53,8 @@ public final class DirectorySink: BatchSink {
         line.writeKey("path"); line.writeString(batch.path ?? path)
         line.writeKey("records"); line.writeInt(Int64(batch.records.count))
         line.writeKey("bytes"); line.writeInt(Int64(batch.body.count))
-        line.writeKey("file"); line.writeString(name)
+        line.writeKey("file")
+        if let name { line.writeString(name) } else { line.writeNull() }
         line.endObject()
         try index.write(line.bytes)
         try index.write("\n")

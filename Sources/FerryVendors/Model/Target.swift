@@ -159,6 +159,9 @@ public enum Envelope: Sendable, Equatable {
     case single
     /// No body (for example DELETE with the identifier in the path).
     case none
+    /// A CSV file uploaded as multipart/form-data: a header row of `columns`, then one line
+    /// per record (its members in column order). Records are encoded by `CSVRecordEncoder`.
+    case multipartCSV(field: String, fileName: String, columns: [String], boundary: String)
 
     public var displayName: String {
         switch self {
@@ -166,6 +169,8 @@ public enum Envelope: Sendable, Equatable {
         case .array: return "[record, ...]"
         case .single: return "the record itself"
         case .none: return "no body"
+        case .multipartCSV(let field, let fileName, let columns, _):
+            return "multipart/form-data, part \"\(field)\" = \(fileName) with CSV columns \(columns.joined(separator: ","))"
         }
     }
 }

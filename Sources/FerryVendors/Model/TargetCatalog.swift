@@ -3,6 +3,7 @@ import FerryMapping
 /// Every target ferry knows, by name.
 public enum TargetCatalog {
     public static let all: [Target] = Toplyne.targets + Netcore.targets
+        + [TalonOneCouponImport.target]
 
     public static func target(named name: String) -> Target? {
         all.first { $0.name == name }
