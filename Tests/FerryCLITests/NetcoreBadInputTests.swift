@@ -38,12 +38,12 @@ import Testing
     @Test func theBadSampleIsAccountedForRowByRow() throws {
         let v = try validateBadSample()
         #expect(v.result.status == 1)
-        #expect(v.result.stderr.contains("read 8, filtered 0, invalid 6, valid 2"))
-        #expect(v.report["totals"] as? [String: Int] == ["read": 8, "filtered": 0, "invalid": 6, "valid": 2])
+        #expect(v.result.stderr.contains("read 8, filtered 0, invalid 7, valid 1"))
+        #expect(v.report["totals"] as? [String: Int] == ["read": 8, "filtered": 0, "invalid": 7, "valid": 1])
         let errors = try #require(v.report["errors"] as? [[String: Any]])
         let counts = Dictionary(uniqueKeysWithValues: errors.map { ($0["kind"] as? String ?? "", $0["count"] as? Int ?? 0) })
-        #expect(counts == ["missing_one_of": 1, "not_allowed": 2, "empty_array": 3])
-        #expect(v.letters.keys.sorted() == [3, 4, 5, 6, 7, 8])
+        #expect(counts == ["missing_one_of": 1, "not_allowed": 2, "empty_array": 3, "missing_required": 1])
+        #expect(v.letters.keys.sorted() == [3, 4, 5, 6, 7, 8, 9])
         #expect(v.report["exit_code"] as? Int == 1)
     }
 
@@ -80,6 +80,15 @@ import Testing
         #expect(v.result.stderr.contains("\(Self.input):8 extra={\"lists\":{\"recent\":[]}}: holds an empty list"))
     }
 
+    /// activity_params is required: when every field of it is empty the activity is invalid
+    /// rather than sent with `{}` (line 9).
+    @Test func aRequiredObjectWithNothingInItIsMissing() throws {
+        let v = try validateBadSample()
+        let meta = try #require(v.letters[9])
+        #expect(meta["kind"] as? String == "missing_required")
+        #expect(v.result.stderr.contains("activity_params: required, but every field of this object is empty"))
+    }
+
     @Test func validRowsAreSentAndAnEmptyCellIsLeftOutNotAnEmptyArray() throws {
         let out = directory.appendingPathComponent("out.ndjson")
         let result = try CLIRunner.run(["convert", "-m", Self.mapping, Self.input, "-o", out.path])
@@ -87,7 +96,6 @@ import Testing
         let lines = try String(contentsOf: out, encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(lines == [
             #"{"activity_name":"Login","asset_id":"web_1","timestamp":"2024-03-01T10:00:00+05:30","identity":"u1","activity_source":"web","activity_params":{"tags":["new","vip"],"extra":{"plan":"pro"}}}"#,
-            #"{"activity_name":"Login","asset_id":"web_1","timestamp":"2024-03-01T10:35:00Z","annonid":"anon-7","activity_source":"app","activity_params":{}}"#,
         ])
     }
 

@@ -114,6 +114,12 @@ public struct JSONWriter: Sendable {
         afterKey = true
     }
 
+    /// True when the innermost open container has no element yet (false outside any container).
+    public var currentContainerIsEmpty: Bool {
+        guard let last = hasElements.last else { return false }
+        return !last
+    }
+
     /// A key encoded once as a JSON string followed by its colon (`"userId":`), for keys
     /// written millions of times (see ``writeEncodedKey(_:)``).
     public static func encodedKey(_ key: String) -> [UInt8] {

@@ -16,8 +16,8 @@ public struct ErrorExample: Sendable {
         var text = "\(file):\(line)"
         if let column {
             text += " \(column)=\(value ?? "")"
-        } else if let field, let value {
-            text += " \(field)=\(value)"
+        } else if let field, !field.hasPrefix("(") {
+            text += value.map { " \(field)=\($0)" } ?? " \(field)"
         }
         return text + ": " + message
     }

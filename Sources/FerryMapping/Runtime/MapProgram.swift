@@ -39,6 +39,8 @@ struct MapProgram {
         var ref: Int32 = -1
         /// For leaves of the record itself: the member's index in the root object, else -1.
         var root: Int32 = -1
+        /// For ends of required objects: index into `requiredObjects`, else -1.
+        var required: Int32 = -1
     }
 
     let steps: UnsafeMutableBufferPointer<Step>
@@ -47,6 +49,8 @@ struct MapProgram {
     private let parserCount: Int
     let members: [(member: MemberPlan, leaf: LeafPlan)]
     let objects: [ObjectPlan]
+    /// Required object members, checked for emptiness at their end.
+    let requiredObjects: [MemberPlan]
 
     init(root: ObjectPlan, defaultTimestampFormat: TimestampOutputFormat) {
         var steps: [Step] = []
@@ -54,6 +58,7 @@ struct MapProgram {
         var parsers: [TimestampParser] = []
         var members: [(MemberPlan, LeafPlan)] = []
         var objects: [ObjectPlan] = []
+        var requiredObjects: [MemberPlan] = []
 
         func key(_ encoded: [UInt8]) -> (Int32, Int32) {
             let start = Int32(keyBytes.count)
@@ -61,14 +66,14 @@ struct MapProgram {
             return (start, Int32(encoded.count))
         }
 
-        func lower(_ object: ObjectPlan, key encoded: [UInt8]?, isRoot: Bool) {
+        func lower(_ object: ObjectPlan, key encoded: [UInt8]?, isRoot: Bool, required: MemberPlan? = nil) {
             var begin = Step(op: .beginObject)
             if let encoded { (begin.keyStart, begin.keyCount) = key(encoded) }
             steps.append(begin)
             for (memberIndex, member) in object.members.enumerated() {
                 switch member.value {
                 case .object(let nested):
-                    lower(nested, key: member.encodedKey, isRoot: false)
+                    lower(nested, key: member.encodedKey, isRoot: false, required: member.required ? member : nil)
                 case .eachRow:
                     // Grouped mappings run on the general path (`RecordMapper.mapGroup`).
                     break
@@ -133,6 +138,10 @@ struct MapProgram {
                 end.ref = Int32(objects.count)
                 objects.append(object)
             }
+            if let required {
+                end.required = Int32(requiredObjects.count)
+                requiredObjects.append(required)
+            }
             steps.append(end)
         }
 
@@ -146,6 +155,7 @@ struct MapProgram {
         parserCount = parsers.count
         self.members = members
         self.objects = objects
+        self.requiredObjects = requiredObjects
     }
 
     func deallocate() {

@@ -15,6 +15,7 @@ extension RecordMapper {
                 writer.beginObject()
             case .endObject:
                 if step.ref >= 0 { writeGlobs(program.objects[Int(step.ref)], row, &writer, &errors) }
+                if step.required >= 0 { checkNotEmpty(program.requiredObjects[Int(step.required)], writer, &errors) }
                 writer.endObject()
             case .slowLeaf:
                 let entry = program.members[Int(step.ref)]

@@ -129,13 +129,13 @@ public final class RecordMapper {
     }
 
     func writeObject(_ plan: ObjectPlan, _ row: SourceRow, _ writer: inout JSONWriter, _ errors: inout [FieldError],
-                             isRoot: Bool = false) {
+                             isRoot: Bool = false, required: MemberPlan? = nil) {
         writer.beginObject()
         for (index, member) in plan.members.enumerated() {
             switch member.value {
             case .object(let nested):
                 writer.writeEncodedKey(member.encodedKey)
-                writeObject(nested, row, &writer, &errors)
+                writeObject(nested, row, &writer, &errors, required: member.required ? member : nil)
             case .leaf(let leaf):
                 if writeLeaf(member, leaf, row, &writer, &errors), isRoot { rootWritten[index] = true }
             case .eachRow(let item, let itemType):
@@ -145,7 +145,15 @@ public final class RecordMapper {
             }
         }
         if !plan.globs.isEmpty { writeGlobs(plan, row, &writer, &errors) }
+        if let required { checkNotEmpty(required, writer, &errors) }
         writer.endObject()
+    }
+
+    /// A required object that ends up with no member is as good as missing.
+    func checkNotEmpty(_ member: MemberPlan, _ writer: JSONWriter, _ errors: inout [FieldError]) {
+        guard writer.currentContainerIsEmpty else { return }
+        errors.append(FieldError(kind: .missingRequired, field: member.path, column: nil, value: nil,
+                                 reason: "required, but every field of this object is empty"))
     }
 
     /// Evaluates and writes one leaf; true when a non-null value was written.
