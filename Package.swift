@@ -12,13 +12,18 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "FerryCore", dependencies: ["CZlib"]),
         .target(name: "FerryMapping", dependencies: ["FerryCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "FerryVendors", dependencies: ["FerryCore", "FerryMapping"]),
-        .target(name: "FerryLoader", dependencies: ["FerryCore", "FerryMapping", "FerryVendors"]),
+        .target(name: "FerryLoader", dependencies: [
+            "FerryCore", "FerryMapping", "FerryVendors",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         .target(name: "FerrySandbox", dependencies: ["FerryCore", "FerryVendors"]),
         .executableTarget(
             name: "ferry",
@@ -30,7 +35,12 @@ let package = Package(
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"]),
         .testTarget(name: "FerryMappingTests", dependencies: ["FerryMapping"]),
         .testTarget(name: "FerryVendorsTests", dependencies: ["FerryVendors"]),
-        .testTarget(name: "FerryLoaderTests", dependencies: ["FerryLoader"]),
+        .testTarget(name: "FerryLoaderTests", dependencies: [
+            "FerryLoader",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         // End-to-end tests: run the built `ferry` executable as a user would.
         .testTarget(name: "FerryCLITests", dependencies: ["ferry"], exclude: ["Fixtures"]),
     ],

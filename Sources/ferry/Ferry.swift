@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 
 @main
-struct Ferry: ParsableCommand {
+struct Ferry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ferry",
         abstract: "Convert CSV/NDJSON exports into customer-data vendor requests, validate them, and load them.",
@@ -15,10 +15,14 @@ struct Ferry: ParsableCommand {
     )
 
     /// Runs the command, mapping usage errors to exit code 2 (ArgumentParser uses 64).
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch {
             if exitCode(for: error) == .validationFailure {
                 printError(fullMessage(for: error))

@@ -27,6 +27,8 @@ public struct Target: Sendable {
     public var emptyArrays: EmptyArrayPolicy
     /// Last touches to each mapped record (see `RecordAdjuster`).
     public var adjuster: (any RecordAdjuster)?
+    /// Where records carry the account's custom attributes, for `ferry check --remote`.
+    public var customAttributes: [CustomAttributeScope] = []
 
     public init(name: String, vendor: Vendor, summary: String, endpoint: Endpoint, auth: AuthScheme,
                 envelope: Envelope, limits: RequestLimits, schema: RecordSchema,
@@ -94,6 +96,20 @@ public struct Endpoint: Sendable {
         self.pathParameters = pathParameters
         self.contentType = contentType
         self.regions = regions
+    }
+}
+
+/// An object of a record that holds custom attributes of one vendor entity: `attributes`
+/// of a Talon.One customer profile, or `cartItems[].attributes` of its cart items.
+public struct CustomAttributeScope: Sendable, Equatable {
+    /// Output path of the object; `[]` marks an array of objects (`cartItems[].attributes`).
+    public var path: String
+    /// The vendor's entity name (`CustomerProfile`, `CartItem`).
+    public var entity: String
+
+    public init(path: String, entity: String) {
+        self.path = path
+        self.entity = entity
     }
 }
 

@@ -19,7 +19,13 @@ public enum TalonOneCouponImport {
     public static let boundary = "ferry-coupon-import-3b9e1f4c"
     public static let columns = ["value", "expiryDate", "startDate", "recipientIntegrationId", "usageLimit", "attributes"]
 
-    public static let target = Target(
+    public static let target: Target = {
+        var target = base
+        target.customAttributes = [CustomAttributeScope(path: "attributes", entity: "Coupon")]
+        return target
+    }()
+
+    static let base = Target(
         name: "talonone.coupons_import", vendor: .talonone,
         summary: "Coupons uploaded as a CSV file (management API), up to 10,000 per upload",
         endpoint: Endpoint(method: .post, defaultBaseURL: nil,

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+import FerryCore
+import FerryMapping
+import FerryVendors
+@testable import FerryLoader
+
+@Suite final class CustomAttributeCheckTests {
+    static func attributesJSON(_ items: [(String, String, String)]) -> String {
+        "{\"totalResultSize\":\(items.count),\"data\":[" + items.map {
+            "{\"accountId\":22,\"entity\":\"\($0.0)\",\"name\":\"\($0.1)\",\"type\":\"\($0.2)\",\"editable\":true}"
+        }.joined(separator: ",") + "]}"
+    }
+
+    @Test func fetchesEveryPageWithTheBearerToken() async throws {
+        let all = [("Coupon", "channel", "string"), ("Coupon", "discountPercent", "number"), ("CartItem", "color", "string")]
+        let server = try StubHTTPServer { uri in
+            let skip = URLComponents(string: uri)?.queryItems?.first { $0.name == "skip" }?.value.flatMap(Int.init) ?? 0
+            return (200, Self.attributesJSON(Array(all.dropFirst(skip).prefix(2))))
+        }
+        defer { server.shutdown() }
+        let url = try EndpointPolicy.check(server.baseURL)
+        let attributes = try await AttributeFetcher.fetch(baseURL: url, token: "test-token", pageSize: 2)
+        #expect(attributes.map(\.name) == ["channel", "discountPercent", "color"])
+        #expect(server.requests.map(\.uri) == ["/v1/attributes?pageSize=2&skip=0", "/v1/attributes?pageSize=2&skip=2"])
+        #expect(server.requests.allSatisfy { $0.authorization == "Bearer test-token" })
+    }
+
+    @Test func authenticationFailureSaysWhichVariable() async throws {
+        let server = try StubHTTPServer { _ in (401, "{\"message\":\"unauthorized\"}") }
+        defer { server.shutdown() }
+        let url = try EndpointPolicy.check(server.baseURL)
+        do {
+            _ = try await AttributeFetcher.fetch(baseURL: url, token: "wrong")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.message == "authentication failed (HTTP 401) reading the account's attributes; check TALONONE_MANAGEMENT_TOKEN")
+        }
+    }
+
+    @Test func plainHTTPOnlyToLoopback() throws {
+        #expect(throws: RemoteError.self) { _ = try EndpointPolicy.check("http://example.talon.one") }
+        #expect(try EndpointPolicy.check("http://127.0.0.1:8080").host == "127.0.0.1")
+        #expect(try EndpointPolicy.check("https://example.talon.one").host == "example.talon.one")
+        #expect(try EndpointPolicy.check("http://example.talon.one", allowInsecureHTTP: true).scheme == "http")
+    }
+
+    @Test func comparesNamesAndTypesAtTheMappingsLines() throws {
+        let yaml = """
+        target: talonone.coupons_import
+        fields:
+          applicationId: { value: 1 }
+          campaignId: { value: 2 }
+          value: code
+          attributes:
+            fields:
+              channel: channel
+              discountPercent: { column: d, type: int }
+              chanel_typo: c
+              expires: { column: e, timestamp: iso8601 }
+              color: x
+        """
+        let spec = try MappingFileParser.parse(yaml: yaml, file: "m.yaml")
+        let target = try #require(TargetCatalog.target(named: "talonone.coupons_import"))
+        let (mapped, globs) = CustomAttributeCheck.mappedAttributes(spec, target: target)
+        #expect(globs.isEmpty)
+        #expect(mapped.map(\.type) == ["string", "number", "string", "time", "string"])
+        let account = [
+            AccountAttribute(entity: "Coupon", name: "channel", type: "string"),
+            AccountAttribute(entity: "Coupon", name: "discountPercent", type: "number"),
+            AccountAttribute(entity: "Coupon", name: "chanel", type: "string"),
+            AccountAttribute(entity: "Coupon", name: "expires", type: "string"),
+            AccountAttribute(entity: "CartItem", name: "color", type: "string"),
+        ]
+        let problems = CustomAttributeCheck.compare(mapped, with: account, file: "m.yaml").map(\.description)
+        #expect(problems == [
+            "m.yaml:10:7: error: the account defines no Coupon attribute 'chanel_typo'; did you mean 'chanel'?",
+            "m.yaml:11:7: error: Coupon attribute 'expires' is string in the account, but the mapping makes time",
+            "m.yaml:12:7: error: the account defines no Coupon attribute 'color' (it exists for CartItem)",
+        ])
+    }
+}
