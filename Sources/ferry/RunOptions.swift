@@ -47,6 +47,11 @@ struct RunOptions: ParsableArguments {
             throw ExitCode(2)
         }
         if !quiet { for warning in loaded.compiled.warnings { printError(warning.description) } }
+        let mappedFields = Set(loaded.compiled.spec.root.fields.map(\.name))
+        if let problem = loaded.target.adjuster?.preflight(mappedFields: mappedFields) {
+            printError("ferry: \(loaded.target.name): \(problem.message); nothing was read or sent")
+            throw ExitCode(2)
+        }
         do {
             return (loaded, try InputFile.resolve(inputs))
         } catch {

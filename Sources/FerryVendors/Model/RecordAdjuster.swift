@@ -19,4 +19,13 @@ public struct AdjustmentError: Error, Sendable, Equatable {
 public protocol RecordAdjuster: Sendable {
     /// The record(s) to send for one mapped record, in order.
     func adjust(_ record: JSONObject) throws(AdjustmentError) -> [JSONObject]
+
+    /// A problem that would make every record fail, found before any row is read (a missing
+    /// environment variable the mapping does not make up for). `mappedFields` are the
+    /// top-level fields the mapping writes.
+    func preflight(mappedFields: Set<String>) -> AdjustmentError?
+}
+
+extension RecordAdjuster {
+    public func preflight(mappedFields: Set<String>) -> AdjustmentError? { nil }
 }

@@ -29,6 +29,12 @@ public enum ResponseRule: Sendable {
     case successStatusOrEmptyBody
     /// Success is any 2xx status; the body is not examined.
     case httpStatus
+    /// Talon.One integration API: any 2xx is success (its document shows no failure body on
+    /// success). 409 (the record conflicts with the deployment's state) rejects that record, and
+    /// so does a 404 carrying Talon.One's JSON error body (`message`/`errors`: the profile,
+    /// coupon or campaign named does not exist); a 404 without one (a proxy's page, a wrong
+    /// `--endpoint`) stops the run. Other statuses as for every vendor.
+    case talonOneIntegration
 
     /// The description for `ferry targets NAME`.
     public var displayName: String {
@@ -39,16 +45,21 @@ public enum ResponseRule: Sendable {
             return "HTTP 2xx with body {\"status\": \"success\"} or an empty body; another status in the body is a failure"
         case .httpStatus:
             return "HTTP 2xx"
+        case .talonOneIntegration:
+            return "HTTP 2xx; 409, and 404 with Talon.One's JSON error body, reject the one record; a 404 without it stops the run"
         }
     }
 
     /// Judges one answer. `retryAfter` is the parsed Retry-After header, when present.
     public func verdict(status: Int, body: [UInt8], retryAfter: Double?) -> ResponseVerdict {
+        if self == .talonOneIntegration, let verdict = Self.talonOneIntegration(status: status, body: body) {
+            return verdict
+        }
         if let common = Self.commonVerdict(status: status, body: body, retryAfter: retryAfter) {
             return common
         }
         switch self {
-        case .httpStatus:
+        case .httpStatus, .talonOneIntegration:
             return .accepted
         case .toplyneStatusBody:
             return Self.toplyne(body: body)
@@ -160,5 +171,19 @@ public enum ResponseRule: Sendable {
             break
         }
         return String(found.prefix(500))
+    }
+
+    /// Talon.One's statuses that differ from `commonVerdict`; nil for the others.
+    static func talonOneIntegration(status: Int, body: [UInt8]) -> ResponseVerdict? {
+        switch status {
+        case 409:
+            return .rejected(reason: "HTTP 409" + (message(in: body).map { ": \($0)" } ?? ""))
+        case 404:
+            guard let value = try? body.withUnsafeBufferPointer({ try JSONParser.parse($0) }),
+                  case .object(let object) = value, object["message"] != nil || object["errors"] != nil else { return nil }
+            return .rejected(reason: "HTTP 404" + (message(in: body).map { ": \($0)" } ?? ""))
+        default:
+            return nil
+        }
     }
 }

@@ -31,7 +31,9 @@ public enum TargetDescription {
         lines.append("  content     \(target.endpoint.contentType)")
         lines.append("  auth        \(target.auth.headerExample)  (secret from $\(target.auth.environmentVariable))")
         lines.append("  body        \(target.envelope.displayName)")
-        lines.append("  limits      \(target.limits.maxRecords) record\(target.limits.maxRecords == 1 ? "" : "s") and \(target.limits.maxBytes) bytes per request")
+        var limits = "\(target.limits.maxRecords) record\(target.limits.maxRecords == 1 ? "" : "s") and \(target.limits.maxBytes) bytes per request"
+        if let maxFields = target.limits.maxFields { limits += ", at most \(maxFields) fields across its records" }
+        lines.append("  limits      \(limits)")
         lines.append("  success     \(target.response.displayName)")
         lines.append("  times       \(target.defaultTimestampFormat.displayName) (inside free-form properties too)")
         if target.destructive { lines.append("  DESTRUCTIVE: ferry sends nothing without --yes") }
