@@ -80,3 +80,38 @@ import FerryVendors
         ])
     }
 }
+
+@Suite struct CustomAttributeScopeTests {
+    /// Session attributes sit under customerSession, cart item attributes inside each_row.
+    @Test func sessionAndCartItemAttributesAreFound() throws {
+        let spec = try MappingFileParser.parse(contentsOf: CustomAttributeScopeTests.repo("mappings/talonone/customer_sessions.yaml"))
+        let target = try #require(TargetCatalog.target(named: "talonone.customer_sessions"))
+        let (mapped, _) = CustomAttributeCheck.mappedAttributes(spec, target: target)
+        #expect(mapped.filter { $0.entity == "CustomerSession" }.map(\.name) == ["Channel", "OrderedAt", "ItemCount"])
+        #expect(mapped.filter { $0.entity == "CustomerSession" }.map(\.type) == ["string", "time", "number"])
+        let withItems = try MappingFileParser.parse(yaml: """
+        target: talonone.customer_sessions
+        group_by: [s]
+        fields:
+          customerSessionId: s
+          customerSession:
+            fields:
+              cartItems:
+                each_row:
+                  fields:
+                    sku: sku
+                    quantity: { column: q, type: int }
+                    attributes:
+                      fields:
+                        color: color
+                        weight: { column: w, type: float }
+        """, file: "m.yaml")
+        let items = CustomAttributeCheck.mappedAttributes(withItems, target: target).attributes
+        #expect(items.map { "\($0.entity).\($0.name):\($0.type ?? "?")" } == ["CartItem.color:string", "CartItem.weight:number"])
+    }
+
+    static func repo(_ path: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(path).path
+    }
+}

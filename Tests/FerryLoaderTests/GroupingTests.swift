@@ -171,3 +171,23 @@ fields:
         #expect(leftovers.isEmpty, "spill files left behind: \(leftovers)")
     }
 }
+
+@Suite final class PathSafetyTests {
+    /// "." and ".." would name another resource once the URL is normalised: refused.
+    @Test func dotSegmentsAreRefused() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-dots-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let mappingPath = directory.appendingPathComponent("m.yaml").path
+        try Data("target: talonone.customer_data_deletion\nfields:\n  integrationId: code\n".utf8).write(to: URL(fileURLWithPath: mappingPath))
+        let input = directory.appendingPathComponent("ids.csv").path
+        try Data("code\n.\n..\nok\n".utf8).write(to: URL(fileURLWithPath: input))
+        let loaded = try MappingLoader.load(path: mappingPath, environment: [:])
+        let sink = CollectingSink()
+        let report = ConversionPipeline(command: "validate", target: loaded.target, mapping: loaded.compiled,
+                                        mappingPath: mappingPath, inputs: [InputFile(path: input)], sink: sink,
+                                        deadLetters: nil, options: PipelineOptions()).run()
+        #expect(report.totals.invalid == 2 && report.totals.valid == 1)
+        #expect(sink.batches.map(\.path) == ["/v1/customer_data/ok"])
+    }
+}

@@ -215,6 +215,11 @@ public final class ConversionPipeline {
                         return [FieldError(kind: .missingRequired, field: parameter.field, column: nil, value: nil,
                                            reason: "needed in the request path {\(parameter.name)}, but empty")]
                     }
+                    // "." and ".." would name another resource once a URL is normalised.
+                    if text == "." || text == ".." {
+                        return [FieldError(kind: .vendorRule, field: parameter.field, column: nil, value: text,
+                                           reason: "cannot name a resource in the request path {\(parameter.name)}")]
+                    }
                     filled = filled.replacingOccurrences(of: "{\(parameter.name)}", with: Self.percentEncoded(text))
                     if !parameter.alsoInBody { record.members.removeAll { $0.key == parameter.field } }
                 }

@@ -60,6 +60,10 @@ extension RecordMapper {
             }
         }
         writer.endArray()
+        if case .array(_, let maxItems?) = member.type, written > maxItems {
+            errors.append(FieldError(kind: .tooLong, field: member.path, column: nil, value: nil,
+                                     reason: "the group gives \(written) items; at most \(maxItems) are allowed"))
+        }
         if written == 0, mapping.emptyArrays == .reject {
             errors.append(FieldError(kind: .emptyArray, field: member.path, column: nil, value: nil,
                                      reason: "no row of the group gives an item, and this vendor silently drops records with an empty list"))

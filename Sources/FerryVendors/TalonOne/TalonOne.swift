@@ -216,5 +216,20 @@ public enum TalonOne {
         ] + [pathDecision] + commonDecisions,
         destructive: true)
 
-    public static let targets = [customerProfiles, customerSessions, events, couponReservations, referrals, customerDataDeletion]
+    public static let targets = [
+        withAttributes(customerProfiles, [CustomAttributeScope(path: "attributes", entity: "CustomerProfile")]),
+        withAttributes(customerSessions, [CustomAttributeScope(path: "customerSession.attributes", entity: "CustomerSession"),
+                                          CustomAttributeScope(path: "customerSession.cartItems[].attributes", entity: "CartItem")]),
+        withAttributes(events, [CustomAttributeScope(path: "attributes", entity: "Event")]),
+        couponReservations,
+        withAttributes(referrals, [CustomAttributeScope(path: "attributes", entity: "Referral")]),
+        customerDataDeletion,
+    ]
+
+    /// Where each target's records carry custom attributes, for `ferry check --remote`.
+    static func withAttributes(_ target: Target, _ scopes: [CustomAttributeScope]) -> Target {
+        var target = target
+        target.customAttributes = scopes
+        return target
+    }
 }
