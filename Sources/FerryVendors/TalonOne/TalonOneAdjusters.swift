@@ -31,21 +31,14 @@ struct ProfileAudiencesAdjuster: RecordAdjuster {
     }
 }
 
-/// Customer sessions: at most `TalonOne.maxCartItems` cart items (the schema says so too; this
-/// also holds for carts built with each_row), and every additional cost, of the session or of a
-/// cart item, is `{"price": <number>}` (the vendor's AdditionalCost; the schema can only say
-/// "an object of named costs").
+/// Customer sessions: every additional cost, of the session or of a cart item, is
+/// `{"price": <number>}` (the vendor's AdditionalCost; the schema can only say "an object of
+/// named costs"). The 1000-item cap is the schema's `maxItems`, checked by the mapper.
 struct CustomerSessionCheck: RecordAdjuster {
-    var limit = TalonOne.maxCartItems
-
     func adjust(_ record: JSONObject) throws(AdjustmentError) -> [JSONObject] {
         guard case .object(let session)? = record["customerSession"] else { return [record] }
         try Self.checkCosts(session["additionalCosts"], at: "customerSession.additionalCosts")
         if case .array(let items)? = session["cartItems"] {
-            if items.count > limit {
-                throw AdjustmentError(kind: "too_many_items",
-                                      message: "customerSession.cartItems has \(items.count) items; Talon.One takes at most \(limit) per session update")
-            }
             for (index, item) in items.enumerated() {
                 if case .object(let object) = item {
                     try Self.checkCosts(object["additionalCosts"], at: "customerSession.cartItems[\(index)].additionalCosts")
