@@ -57,22 +57,26 @@ enum ShippedPairs {
         #expect(json["exit_code"] as? Int == 0)
     }
 
-    /// `convert` output for each Toplyne sample, byte for byte, against request bodies that
-    /// were checked by hand (Fixtures/expected/<target>/).
-    @Test(arguments: ["account_events", "account_profiles", "user_events", "user_profiles"])
-    func convertMatchesHandCheckedBodies(object: String) throws {
-        let pair = try #require(ShippedPairs.all().first { $0.mapping == "mappings/toplyne/\(object).yaml" })
-        let out = directory.appendingPathComponent("out-\(object)")
-        let result = try CLIRunner.run(["convert", "-m", pair.mapping, pair.sample, "-o", out.path])
+    /// `convert` output for every shipped pair, byte for byte, against request bodies that
+    /// were checked by hand (Fixtures/expected/<vendor>.<object>/, with requests.ndjson).
+    @Test(arguments: ShippedPairs.all().map { "\($0.mapping) \($0.sample)" })
+    func convertMatchesHandCheckedBodies(pair: String) throws {
+        let parts = pair.split(separator: " ").map(String.init)
+        let components = parts[0].split(separator: "/")   // mappings/<vendor>/<object>.yaml
+        let name = "\(components[1]).\(components[2].dropLast(5))"
+        let out = directory.appendingPathComponent("out-\(name)")
+        let result = try CLIRunner.run(["convert", "-m", parts[0], parts[1], "-o", out.path],
+                                       environment: ["PYZE_APP_KEY": "test-app-key-0001"])
         #expect(result.status == 0, "convert: \(result.stderr)")
-        let expectedDir = CLIRunner.repoRoot.appendingPathComponent("Tests/FerryCLITests/Fixtures/expected/toplyne.\(object)")
+        let expectedDir = CLIRunner.repoRoot.appendingPathComponent("Tests/FerryCLITests/Fixtures/expected/\(name)")
         let expected = try FileManager.default.contentsOfDirectory(atPath: expectedDir.path).sorted()
         let produced = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+        #expect(expected.contains("requests.ndjson"))
         #expect(produced == expected)
-        for name in expected {
-            let want = try Data(contentsOf: expectedDir.appendingPathComponent(name))
-            let got = try Data(contentsOf: out.appendingPathComponent(name))
-            #expect(got == want, "\(object)/\(name) differs")
+        for file in expected {
+            let want = try Data(contentsOf: expectedDir.appendingPathComponent(file))
+            let got = try Data(contentsOf: out.appendingPathComponent(file))
+            #expect(got == want, "\(name)/\(file) differs")
         }
     }
 }

@@ -33,22 +33,6 @@ import Testing
     }
 
     @Test(arguments: objects)
-    func convertMatchesHandCheckedRequests(object: String) throws {
-        let (result, out) = try convert(object)
-        #expect(result.status == 0, "convert: \(result.stderr)")
-        let expectedDir = CLIRunner.repoRoot.appendingPathComponent("Tests/FerryCLITests/Fixtures/expected/talonone.\(object)")
-        let expected = try FileManager.default.contentsOfDirectory(atPath: expectedDir.path).sorted()
-        let produced = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
-        #expect(expected.contains("requests.ndjson"))
-        #expect(produced == expected)
-        for name in expected {
-            let want = try Data(contentsOf: expectedDir.appendingPathComponent(name))
-            let got = try Data(contentsOf: out.appendingPathComponent(name))
-            #expect(got == want, "\(object)/\(name) differs")
-        }
-    }
-
-    @Test(arguments: objects)
     func everyRequestHoldsOneRecordAndNoPathIdentifierInItsBody(object: String) throws {
         let (result, out) = try convert(object)
         #expect(result.status == 0, "convert: \(result.stderr)")
