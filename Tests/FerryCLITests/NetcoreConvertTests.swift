@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// `ferry convert` output for the shipped Netcore samples, checked by hand (Fixtures/expected/netcore.<object>/): times keep the source's
+/// `ferry convert` output for the shipped Netcore samples, read back and checked against the
+/// input (ShippedMappingsTests compares the bytes with hand-checked fixtures): times keep the source's
 /// offset (+05:30 stays +05:30, Z stays Z, epoch milliseconds become UTC), absent members are
 /// left out, numbers keep the types the mapping gives them, and purchases are grouped into one
 /// activity per order with an items array.

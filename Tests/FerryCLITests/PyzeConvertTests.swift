@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// `ferry convert` output for the shipped Pyze samples, checked by hand (Fixtures/expected/pyze.<object>/). Profiles: times in UTC, birth
+/// `ferry convert` output for the shipped Pyze samples, read back and checked against the
+/// input (ShippedMappingsTests compares the bytes with hand-checked fixtures). Profiles: times in UTC, birth
 /// dates as YYYY-MM-DD, empty cells sent as null only where the mapping says on_null: "null",
 /// inc/remove operations, attr_* custom attributes, and requests cut at 50 fields. Events: one
 /// request each, type first, the app key from PYZE_APP_KEY, a messageId derived from the event

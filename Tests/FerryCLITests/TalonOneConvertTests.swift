@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// `ferry convert` output for the shipped Talon.One integration samples, byte for byte, against
-/// requests that were checked by hand (Fixtures/expected/talonone.<object>/): one request per
+/// `ferry convert` output for the shipped Talon.One integration samples, read back
+/// (ShippedMappingsTests compares the bytes with hand-checked fixtures): one request per
 /// record, identifiers in the path (percent-encoded) and not in the body, sessions wrapped as
 /// {"customerSession": ...} with cart items grouped from rows, reservations grouped per coupon,
 /// RFC 3339 times in the source's offset, and deletions without a body.
