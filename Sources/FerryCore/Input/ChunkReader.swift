@@ -30,7 +30,7 @@ final class DirectChunkReader: ChunkReader {
             filled += n
         }
         if filled == 0 { return nil }
-        return UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: filled)
+        return UnsafeBufferPointer(start: buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), count: filled)
     }
 
     var storedBytesConsumed: Int64 { source.storedBytesConsumed }

@@ -73,7 +73,7 @@ final class GzipSource: ByteSource {
                 }
             }
             let input = file.buffered
-            stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress!.assumingMemoryBound(to: Bytef.self))
+            stream.pointee.next_in = input.baseAddress.map { UnsafeMutablePointer(mutating: $0.assumingMemoryBound(to: Bytef.self)) }
             stream.pointee.avail_in = UInt32(clamping: input.count)
             let offered = Int(stream.pointee.avail_in)
             let status = inflate(stream, Z_NO_FLUSH)

@@ -80,7 +80,7 @@ final class PrefetchingChunkReader: ChunkReader, @unchecked Sendable {
         if !ready.isEmpty {
             let chunk = ready.removeFirst()
             lent = chunk.buffer
-            return UnsafeBufferPointer(start: chunk.buffer.baseAddress!.assumingMemoryBound(to: UInt8.self),
+            return UnsafeBufferPointer(start: chunk.buffer.baseAddress?.assumingMemoryBound(to: UInt8.self),
                                        count: chunk.count)
         }
         if let failure { throw failure }

@@ -110,7 +110,7 @@ final class RawFile {
         let pending = end - start
         if pending > 0 {
             let n = min(pending, destination.count)
-            destination.baseAddress?.copyMemory(from: buffer.baseAddress! + start, byteCount: n)
+            if let base = buffer.baseAddress { destination.baseAddress?.copyMemory(from: base + start, byteCount: n) }
             start += n
             return n
         }
