@@ -29,12 +29,20 @@ public final class ConversionPipeline {
     private let sink: BatchSink
     private let deadLetters: DeadLetterWriter?
     private let options: PipelineOptions
-    private var report: RunReport
-    private var outputFailure: OutputError?
-    private var batcher: Batcher
+    // The per-row state. Only this class touches it, from one thread, never re-entrantly, so
+    // the run-time exclusivity checks Swift would otherwise make on every access (a few
+    // percent of the whole run) are switched off for it.
+    @exclusivity(unchecked) private var report: RunReport
+    @exclusivity(unchecked) private var outputFailure: OutputError?
+    @exclusivity(unchecked) private var batcher: Batcher
     private let mapper: RecordMapper
-    private var writer = JSONWriter(capacity: 4096)
-    private var collector: GroupCollector
+    /// The upload's columns when the target takes a CSV file.
+    private let csvColumns: [String]?
+    /// Whether records need the vendor's touches before batching (adjuster, path parameters,
+    /// field counting, CSV lines); most targets take the mapped bytes as they are.
+    private let needsRecordObjects: Bool
+    @exclusivity(unchecked) private var writer = JSONWriter(capacity: 4096)
+    @exclusivity(unchecked) private var collector: GroupCollector
     /// Exit code 3 at the end (an input or output failed); other inputs are still read.
     private var fatal = false
 
@@ -51,6 +59,9 @@ public final class ConversionPipeline {
         batcher = Batcher(envelope: target.envelope, limits: target.limits, batchSize: options.batchSize)
         mapper = RecordMapper(mapping: mapping)
         collector = GroupCollector(order: mapping.groupOrder, memoryLimit: options.groupMemory)
+        if case .multipartCSV(_, _, let columns, _) = target.envelope { csvColumns = columns } else { csvColumns = nil }
+        needsRecordObjects = target.adjuster != nil || !target.endpoint.pathParameters.isEmpty
+            || target.limits.maxFields != nil || csvColumns != nil
     }
 
     /// Runs to the end and returns the report with its exit code set.
@@ -173,17 +184,6 @@ public final class ConversionPipeline {
         }
     }
 
-    /// Whether records need the vendor's touches before batching (adjuster, path parameters,
-    /// field counting); most targets take the mapped bytes as they are.
-    private lazy var needsRecordObjects: Bool =
-        target.adjuster != nil || !target.endpoint.pathParameters.isEmpty || target.limits.maxFields != nil
-            || csvColumns != nil
-
-    /// The upload's columns when the target takes a CSV file.
-    private lazy var csvColumns: [String]? = {
-        if case .multipartCSV(_, _, let columns, _) = target.envelope { return columns }
-        return nil
-    }()
 
     /// Batches the record in `writer` (after the target's adjustments); the errors when it
     /// cannot be sent.

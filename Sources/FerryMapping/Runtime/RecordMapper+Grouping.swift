@@ -27,12 +27,9 @@ extension RecordMapper {
         groupRows = rows
         defer { groupRows = [] }
         var errors: [FieldError] = []
-        for i in rootWritten.indices { rootWritten[i] = false }
+        startRecord()
         writeObject(mapping.root, first, &writer, &errors, isRoot: true)
-        for group in oneOfGroups where !group.members.contains(where: { rootWritten[$0] }) {
-            errors.append(FieldError(kind: .missingOneOf, field: group.names.joined(separator: "|"), column: nil, value: nil,
-                                     reason: "the vendor needs at least one of \(group.names.joined(separator: ", ")); all are empty"))
-        }
+        checkOneOf(&errors)
         return errors.isEmpty ? .valid : .invalid(errors)
     }
 

@@ -67,9 +67,9 @@ extension RecordMapper {
             }
         case .timestamp(let format):
             guard case .timestamp(let t) = value else { throw fail("not a time", kind: .invalidTimestamp) }
-            stamp.removeAll(keepingCapacity: true)
-            TimestampFormatter.appendJSON(t, as: format, to: &stamp)
-            writer.writeRawValue(stamp)
+            var token: [UInt8] = []
+            TimestampFormatter.appendJSON(t, as: format, to: &token)
+            writer.writeRawValue(token)
         case .enumeration(let allowed):
             guard let text = value.textValue, allowed.contains(text) else {
                 var reason = "not one of " + allowed.joined(separator: ", ")

@@ -15,7 +15,7 @@ public enum MapOutcome: Equatable {
 public final class RecordMapper {
     public let mapping: CompiledMapping
     /// Column index per slot, for the bound CSV file.
-    var csvSlots: [Int] = []
+    @exclusivity(unchecked) private var csvSlots: [Int] = []
     /// Dotted path per slot, for NDJSON.
     var ndjsonPaths: [[String]] = []
     /// Glob-matched CSV columns per object path: (output name, column index).
@@ -23,15 +23,15 @@ public final class RecordMapper {
     let nullValues: [[UInt8]]
     let nullOnlyEmpty: Bool
     let nullStrings: Set<String>
-    var stamp: [UInt8] = []
+    @exclusivity(unchecked) private var stamp: [UInt8] = []
     let program: MapProgram
-    var scratch: [UInt8] = []
+    @exclusivity(unchecked) private var scratch: [UInt8] = []
     /// For targets that need at least one of some fields: root member indexes per group, and
     /// which root members the current row wrote with a value.
     let oneOfGroups: [(names: [String], members: [Int])]
     /// The rows of the group being mapped (grouped mappings only).
     var groupRows: [SourceRow] = []
-    var rootWritten: [Bool]
+    @exclusivity(unchecked) private var rootWritten: [Bool]
 
     public init(mapping: CompiledMapping) {
         self.mapping = mapping
@@ -107,19 +107,28 @@ public final class RecordMapper {
         for filter in mapping.filters where !passes(filter, row) { return .filtered }
         writer.reset()
         var errors: [FieldError] = []
-        if !oneOfGroups.isEmpty {
-            for i in rootWritten.indices { rootWritten[i] = false }
-        }
+        startRecord()
         if case .csv(let csv) = row {
             run(csv, row, &writer, &errors)
         } else {
             writeObject(mapping.root, row, &writer, &errors, isRoot: true)
         }
+        checkOneOf(&errors)
+        return errors.isEmpty ? .valid : .invalid(errors)
+    }
+
+    /// Forgets which root members the previous record wrote.
+    func startRecord() {
+        guard !oneOfGroups.isEmpty else { return }
+        for i in rootWritten.indices { rootWritten[i] = false }
+    }
+
+    /// Reports each group of fields of which the record wrote none.
+    func checkOneOf(_ errors: inout [FieldError]) {
         for group in oneOfGroups where !group.members.contains(where: { rootWritten[$0] }) {
             errors.append(FieldError(kind: .missingOneOf, field: group.names.joined(separator: "|"), column: nil, value: nil,
                                      reason: "the vendor needs at least one of \(group.names.joined(separator: ", ")); all are empty"))
         }
-        return errors.isEmpty ? .valid : .invalid(errors)
     }
 
     /// Whether the row passes the mapping's `where:` conditions.
@@ -229,6 +238,77 @@ public final class RecordMapper {
             try write(value, as: .any, path: path, column: column, into: &writer)
         } catch {
             errors.append(error)
+        }
+    }
+
+    // MARK: The flat program for CSV rows (see `MapProgram`)
+
+    /// Runs the flat program over a CSV row (see `MapProgram`).
+    private func run(_ csv: CSVRow, _ row: SourceRow, _ writer: inout JSONWriter, _ errors: inout [FieldError]) {
+        let steps = program.steps
+        let keys = program.keys
+        for index in 0..<steps.count {
+            let step = steps[index]
+            let key = UnsafeBufferPointer(rebasing: keys[Int(step.keyStart)..<Int(step.keyStart + step.keyCount)])
+            switch step.op {
+            case .beginObject:
+                if step.keyCount > 0 { writer.writeEncodedKey(key) }
+                writer.beginObject()
+            case .endObject:
+                if step.ref >= 0 { writeGlobs(program.objects[Int(step.ref)], row, &writer, &errors) }
+                if step.required >= 0 { checkNotEmpty(program.requiredObjects[Int(step.required)], writer, &errors) }
+                writer.endObject()
+            case .slowLeaf:
+                let entry = program.members[Int(step.ref)]
+                if writeLeaf(entry.member, entry.leaf, row, &writer, &errors), step.root >= 0 { rootWritten[Int(step.root)] = true }
+            case .fastLeaf:
+                let bytes = csv[csvSlots[Int(step.slot)]]
+                if isNullText(bytes) {
+                    if step.omitNull { continue }
+                } else if writeFast(step, bytes, key, &writer) {
+                    if step.root >= 0 && !oneOfGroups.isEmpty { rootWritten[Int(step.root)] = true }
+                    continue
+                }
+                let entry = program.members[Int(step.ref)]
+                if writeLeaf(entry.member, entry.leaf, row, &writer, &errors), step.root >= 0 { rootWritten[Int(step.root)] = true }
+            }
+        }
+    }
+
+    /// Writes a non-null fast leaf; false when the general path must handle it (to report an error).
+    @inline(__always)
+    private func writeFast(_ step: MapProgram.Step, _ bytes: UnsafeBufferPointer<UInt8>, _ key: UnsafeBufferPointer<UInt8>,
+                           _ writer: inout JSONWriter) -> Bool {
+        switch step.kind {
+        case .string:
+            writer.writeEncodedKey(key)
+            writer.writeString(validUTF8: bytes)   // the CSV reader has validated every field
+            return true
+        case .upper, .lower:
+            guard UTF8Validation.isASCII(bytes) else { return false }
+            writer.writeEncodedKey(key)
+            scratch.removeAll(keepingCapacity: true)
+            let flip: UInt8 = step.kind == .upper ? 0x61 : 0x41   // the first letter of the case to change
+            for b in bytes { scratch.append(b &- flip < 26 ? b ^ 0x20 : b) }
+            scratch.withUnsafeBufferPointer { writer.writeString(validUTF8: $0) }
+            return true
+        case .integer, .number:
+            guard let value = Casts.parseInteger(bytes) else { return false }
+            writer.writeEncodedKey(key)
+            writer.writeInt(value)
+            return true
+        case .timestamp:
+            let parsed: Timestamp
+            do throws(TimestampParseError) {
+                parsed = try program.parsers[Int(step.parser)].parse(bytes)
+            } catch {
+                return false
+            }
+            stamp.removeAll(keepingCapacity: true)
+            TimestampFormatter.appendJSON(parsed, as: step.timestampFormat, to: &stamp)
+            writer.writeEncodedKey(key)
+            writer.writeRawValue(stamp)
+            return true
         }
     }
 
