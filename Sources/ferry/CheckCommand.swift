@@ -14,8 +14,8 @@ struct CheckCommand: AsyncParsableCommand {
         or time zone, grouping misuse. Exit 0 when the mapping is usable, 2 when it is not.
 
         --remote (Talon.One targets) also reads the account's custom attributes \
-        (GET /v1/attributes on --endpoint, with the management token in \
-        TALONONE_MANAGEMENT_TOKEN) and reports mapped attributes the account does not define \
+        (GET /v1/attributes on --endpoint; credentials from TALONONE_MANAGEMENT_TOKEN, \
+        TALONONE_MANAGEMENT_KEY, or TALONONE_EMAIL and TALONONE_PASSWORD to log in) and reports mapped attributes the account does not define \
         or whose type differs. It is the only check that uses the network, and only when asked.
         """)
 
@@ -56,16 +56,12 @@ struct CheckCommand: AsyncParsableCommand {
             printError("ferry: \(loaded.target.name) has no custom attributes to check; --remote applies to Talon.One targets with attributes")
             throw ExitCode(2)
         }
-        let variable = "TALONONE_MANAGEMENT_TOKEN"
-        guard let token = ProcessInfo.processInfo.environment[variable], !token.isEmpty else {
-            printError("ferry: --remote needs the management token in $\(variable)")
-            throw ExitCode(2)
-        }
         let (mapped, globs) = CustomAttributeCheck.mappedAttributes(loaded.compiled.spec, target: loaded.target)
         let account: [AccountAttribute]
         do {
             let url = try EndpointPolicy.check(endpoint ?? "", allowInsecureHTTP: allowInsecureHTTP)
-            account = try await AttributeFetcher.fetch(baseURL: url, token: token)
+            let authorization = try await ManagementCredentials.authorization(baseURL: url)
+            account = try await AttributeFetcher.fetch(baseURL: url, authorization: authorization)
         } catch {
             printError("ferry: \(error.description)")
             throw ExitCode(3)

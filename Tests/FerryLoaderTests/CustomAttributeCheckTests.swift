@@ -14,13 +14,13 @@ import FerryVendors
 
     @Test func fetchesEveryPageWithTheBearerToken() async throws {
         let all = [("Coupon", "channel", "string"), ("Coupon", "discountPercent", "number"), ("CartItem", "color", "string")]
-        let server = try StubHTTPServer { uri in
-            let skip = URLComponents(string: uri)?.queryItems?.first { $0.name == "skip" }?.value.flatMap(Int.init) ?? 0
+        let server = try StubHTTPServer { seen in
+            let skip = URLComponents(string: seen.uri)?.queryItems?.first { $0.name == "skip" }?.value.flatMap(Int.init) ?? 0
             return (200, Self.attributesJSON(Array(all.dropFirst(skip).prefix(2))))
         }
         defer { server.shutdown() }
         let url = try EndpointPolicy.check(server.baseURL)
-        let attributes = try await AttributeFetcher.fetch(baseURL: url, token: "test-token", pageSize: 2)
+        let attributes = try await AttributeFetcher.fetch(baseURL: url, authorization: "Bearer test-token", pageSize: 2)
         #expect(attributes.map(\.name) == ["channel", "discountPercent", "color"])
         #expect(server.requests.map(\.uri) == ["/v1/attributes?pageSize=2&skip=0", "/v1/attributes?pageSize=2&skip=2"])
         #expect(server.requests.allSatisfy { $0.authorization == "Bearer test-token" })
@@ -31,10 +31,38 @@ import FerryVendors
         defer { server.shutdown() }
         let url = try EndpointPolicy.check(server.baseURL)
         do {
-            _ = try await AttributeFetcher.fetch(baseURL: url, token: "wrong")
+            _ = try await AttributeFetcher.fetch(baseURL: url, authorization: "Bearer wrong")
             Issue.record("expected an error")
         } catch {
-            #expect(error.message == "authentication failed (HTTP 401) reading the account's attributes; check TALONONE_MANAGEMENT_TOKEN")
+            #expect(error.message == "authentication failed (HTTP 401) reading the account's attributes; check the management credentials")
+        }
+    }
+
+    @Test func credentialsComeFromTokenKeyOrALogin() async throws {
+        let server = try StubHTTPServer { seen in
+            guard seen.method == "POST", seen.uri == "/v1/sessions" else { return (404, "{}") }
+            if seen.body.contains("\"password\":\"right\"") { return (201, "{\"created\":\"2016-01-18T22:00:49Z\",\"token\":\"zb8buj39cd\",\"userId\":81}") }
+            return (401, "{\"message\":\"bad credentials\"}")
+        }
+        defer { server.shutdown() }
+        let url = try EndpointPolicy.check(server.baseURL)
+        #expect(try await ManagementCredentials.authorization(baseURL: url, environment: ["TALONONE_MANAGEMENT_TOKEN": "t1"]) == "Bearer t1")
+        #expect(try await ManagementCredentials.authorization(baseURL: url, environment: ["TALONONE_MANAGEMENT_KEY": "k1"]) == "ManagementKey-v1 k1")
+        let login = ["TALONONE_EMAIL": "ops@example.com", "TALONONE_PASSWORD": "right"]
+        #expect(try await ManagementCredentials.authorization(baseURL: url, environment: login) == "Bearer zb8buj39cd")
+        #expect(server.requests.last?.body == #"{"email":"ops@example.com","password":"right"}"#)
+        do {
+            _ = try await ManagementCredentials.authorization(baseURL: url, environment: ["TALONONE_EMAIL": "ops@example.com", "TALONONE_PASSWORD": "wrong"])
+            Issue.record("expected the login to fail")
+        } catch {
+            #expect(error.message == "logging in to the management API failed (HTTP 401); check $TALONONE_EMAIL and $TALONONE_PASSWORD")
+            #expect(!error.message.contains("wrong"))
+        }
+        do {
+            _ = try await ManagementCredentials.authorization(baseURL: url, environment: [:])
+            Issue.record("expected missing credentials")
+        } catch {
+            #expect(error.message.contains("$TALONONE_MANAGEMENT_TOKEN"))
         }
     }
 

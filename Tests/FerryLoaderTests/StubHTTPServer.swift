@@ -7,17 +7,19 @@ import NIOPosix
 /// returns for its URI, and records the requests it saw.
 final class StubHTTPServer: @unchecked Sendable {
     struct Seen: Sendable {
+        var method: String
         var uri: String
         var authorization: String?
+        var body: String
     }
 
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private var channel: Channel?
     private let lock = NSLock()
     private var seen: [Seen] = []
-    let respond: @Sendable (String) -> (status: Int, body: String)
+    let respond: @Sendable (Seen) -> (status: Int, body: String)
 
-    init(respond: @escaping @Sendable (String) -> (status: Int, body: String)) throws {
+    init(respond: @escaping @Sendable (Seen) -> (status: Int, body: String)) throws {
         self.respond = respond
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -53,6 +55,7 @@ final class StubHTTPServer: @unchecked Sendable {
         typealias OutboundOut = HTTPServerResponsePart
         let server: StubHTTPServer
         var head: HTTPRequestHead?
+        var body = ByteBuffer()
 
         init(server: StubHTTPServer) { self.server = server }
 
@@ -60,12 +63,15 @@ final class StubHTTPServer: @unchecked Sendable {
             switch unwrapInboundIn(data) {
             case .head(let request):
                 head = request
-            case .body:
-                break
+                body.clear()
+            case .body(var part):
+                body.writeBuffer(&part)
             case .end:
                 guard let head else { return }
-                server.record(Seen(uri: head.uri, authorization: head.headers.first(name: "Authorization")))
-                let (status, body) = server.respond(head.uri)
+                let seen = Seen(method: head.method.rawValue, uri: head.uri, authorization: head.headers.first(name: "Authorization"),
+                                body: body.getString(at: body.readerIndex, length: body.readableBytes) ?? "")
+                server.record(seen)
+                let (status, body) = server.respond(seen)
                 var headers = HTTPHeaders()
                 headers.add(name: "Content-Type", value: "application/json")
                 headers.add(name: "Content-Length", value: String(body.utf8.count))

@@ -4,9 +4,9 @@ import FerryCore
 import NIOCore
 
 /// Fetches the account's custom attributes (Talon.One management API, GET /v1/attributes),
-/// page by page. The token is sent as `Authorization: Bearer` and never printed.
+/// page by page, with an `Authorization` value from `ManagementCredentials` (never printed).
 public enum AttributeFetcher {
-    public static func fetch(baseURL: URL, token: String, pageSize: Int = 1000,
+    public static func fetch(baseURL: URL, authorization: String, pageSize: Int = 1000,
                              timeout: TimeAmount = .seconds(30)) async throws(RemoteError) -> [AccountAttribute] {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         var attributes: [AccountAttribute] = []
@@ -16,7 +16,7 @@ public enum AttributeFetcher {
             while true {
                 let url = baseURL.appendingPathComponent("v1/attributes").absoluteString + "?pageSize=\(pageSize)&skip=\(skip)"
                 var request = HTTPClientRequest(url: url)
-                request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                request.headers.add(name: "Authorization", value: authorization)
                 request.headers.add(name: "Accept", value: "application/json")
                 let response = try await client.execute(request, timeout: timeout)
                 let body = try await response.body.collect(upTo: 32 << 20)
@@ -24,7 +24,7 @@ public enum AttributeFetcher {
                 let status = Int(response.status.code)
                 guard (200..<300).contains(status) else {
                     if status == 401 || status == 403 {
-                        throw RemoteError("authentication failed (HTTP \(status)) reading the account's attributes; check TALONONE_MANAGEMENT_TOKEN")
+                        throw RemoteError("authentication failed (HTTP \(status)) reading the account's attributes; check the management credentials")
                     }
                     throw RemoteError("GET /v1/attributes answered HTTP \(status)")
                 }

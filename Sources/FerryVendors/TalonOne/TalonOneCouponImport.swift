@@ -13,8 +13,9 @@ import FerryMapping
 /// - applicationId and campaignId come from the mapping (usually `value:`), fill the path,
 ///   and are not in the file; records for another application or campaign start another upload;
 /// - up to 10,000 coupons and 5 MiB per upload (the document states no limit);
-/// - authentication is the management API's: `Authorization: Bearer <token>` with a token from
-///   POST /v1/sessions, taken from TALONONE_MANAGEMENT_TOKEN.
+/// - authentication is the management API's: a session token (`Bearer`) from
+///   TALONONE_MANAGEMENT_TOKEN, a management key from TALONONE_MANAGEMENT_KEY, or a session
+///   ferry opens with POST /v1/sessions from TALONONE_EMAIL and TALONONE_PASSWORD.
 public enum TalonOneCouponImport {
     public static let boundary = "ferry-coupon-import-3b9e1f4c"
     public static let columns = ["value", "expiryDate", "startDate", "recipientIntegrationId", "usageLimit", "attributes"]
@@ -34,7 +35,7 @@ public enum TalonOneCouponImport {
                                             PathParameter(name: "campaignId", field: "campaignId")],
                            contentType: "multipart/form-data; boundary=\(boundary)"),
         auth: AuthScheme(kind: .managementSession, environmentVariable: "TALONONE_MANAGEMENT_TOKEN",
-                         headerExample: "Authorization: Bearer $TALONONE_MANAGEMENT_TOKEN (a session token from POST /v1/sessions)"),
+                         headerExample: "Authorization: Bearer $TALONONE_MANAGEMENT_TOKEN, or ManagementKey-v1 $TALONONE_MANAGEMENT_KEY, or a session ferry opens with POST /v1/sessions from $TALONONE_EMAIL and $TALONONE_PASSWORD"),
         envelope: .multipartCSV(field: "upFile", fileName: "coupons.csv", columns: columns, boundary: boundary),
         limits: RequestLimits(maxRecords: 10_000, maxBytes: 5 << 20),
         schema: RecordSchema(fields: [
