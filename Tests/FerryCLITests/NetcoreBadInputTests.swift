@@ -9,30 +9,11 @@ import Testing
     let directory: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-netcore-bad-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try makeTestDirectory("ferry-netcore-bad")
     }
 
-    struct Validation {
-        var result: CLIRunner.Result
-        var report: [String: Any]
-        /// Dead letters by source line.
-        var letters: [Int: [String: Any]]
-    }
-
-    func validateBadSample() throws -> Validation {
-        let report = directory.appendingPathComponent("report.json")
-        let dead = directory.appendingPathComponent("dead.ndjson")
-        let result = try CLIRunner.run(["validate", "-m", Self.mapping, Self.input,
-                                        "--report", report.path, "--dead-letters", dead.path])
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
-        var letters: [Int: [String: Any]] = [:]
-        for line in try String(contentsOf: dead, encoding: .utf8).split(separator: "\n") {
-            let letter = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            let meta = try #require(letter["_ferry"] as? [String: Any])
-            letters[try #require(meta["line"] as? Int)] = meta
-        }
-        return Validation(result: result, report: json, letters: letters)
+    func validateBadSample() throws -> CLIValidation {
+        try CLIValidation.run(Self.mapping, Self.input, in: directory)
     }
 
     @Test func theBadSampleIsAccountedForRowByRow() throws {

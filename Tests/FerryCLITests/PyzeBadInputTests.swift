@@ -12,33 +12,11 @@ import Testing
     let directory: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-pyze-bad-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try makeTestDirectory("ferry-pyze-bad")
     }
 
-    struct Validation {
-        var result: CLIRunner.Result
-        var report: [String: Any]
-        /// Dead letters' `_ferry` by source line.
-        var letters: [Int: [String: Any]]
-        var errorCounts: [String: Int]
-    }
-
-    func validate(_ mapping: String, _ input: String, environment: [String: String?] = [:]) throws -> Validation {
-        let report = directory.appendingPathComponent("report-\(UUID().uuidString).json")
-        let dead = directory.appendingPathComponent("dead-\(UUID().uuidString).ndjson")
-        let result = try CLIRunner.run(["validate", "-m", mapping, input, "--report", report.path, "--dead-letters", dead.path],
-                                       environment: environment)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
-        var letters: [Int: [String: Any]] = [:]
-        for line in try String(contentsOf: dead, encoding: .utf8).split(separator: "\n") {
-            let letter = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            let meta = try #require(letter["_ferry"] as? [String: Any])
-            letters[try #require(meta["line"] as? Int)] = meta
-        }
-        let errors = try #require(json["errors"] as? [[String: Any]])
-        let counts = Dictionary(uniqueKeysWithValues: errors.map { ($0["kind"] as? String ?? "", $0["count"] as? Int ?? 0) })
-        return Validation(result: result, report: json, letters: letters, errorCounts: counts)
+    func validate(_ mapping: String, _ input: String, environment: [String: String?] = [:]) throws -> CLIValidation {
+        try CLIValidation.run(mapping, input, in: directory, environment: environment)
     }
 
     func requests(_ out: URL) throws -> [[String: Any]] {

@@ -12,8 +12,7 @@ import Testing
     let directory: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-pyze-convert-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try makeTestDirectory("ferry-pyze-convert")
     }
 
     func requests(_ out: URL) throws -> [[String: Any]] {

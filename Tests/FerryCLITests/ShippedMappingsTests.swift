@@ -29,8 +29,7 @@ enum ShippedPairs {
     let directory: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-shipped-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try makeTestDirectory("ferry-shipped")
     }
 
     @Test func everyTargetHasAShippedPair() {

@@ -11,8 +11,7 @@ import Testing
     let directory: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-talonone-bad-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try makeTestDirectory("ferry-talonone-bad")
     }
 
     func write(_ name: String, _ text: String) throws -> String {
@@ -21,29 +20,8 @@ import Testing
         return url.path
     }
 
-    struct Validation {
-        var result: CLIRunner.Result
-        var report: [String: Any]
-        /// Dead letters' `_ferry` by source line.
-        var letters: [Int: [String: Any]]
-        /// Error counts by kind.
-        var counts: [String: Int]
-    }
-
-    func validate(_ mapping: String, _ input: String) throws -> Validation {
-        let report = directory.appendingPathComponent("report-\(UUID().uuidString).json")
-        let dead = directory.appendingPathComponent("dead-\(UUID().uuidString).ndjson")
-        let result = try CLIRunner.run(["validate", "-m", mapping, input, "--report", report.path, "--dead-letters", dead.path])
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
-        var letters: [Int: [String: Any]] = [:]
-        for line in try String(contentsOf: dead, encoding: .utf8).split(separator: "\n") {
-            let letter = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            let meta = try #require(letter["_ferry"] as? [String: Any])
-            letters[try #require(meta["line"] as? Int)] = meta
-        }
-        let errors = json["errors"] as? [[String: Any]] ?? []
-        let counts = Dictionary(uniqueKeysWithValues: errors.map { ($0["kind"] as? String ?? "", $0["count"] as? Int ?? 0) })
-        return Validation(result: result, report: json, letters: letters, counts: counts)
+    func validate(_ mapping: String, _ input: String) throws -> CLIValidation {
+        try CLIValidation.run(mapping, input, in: directory)
     }
 
     // MARK: The sessions sample
@@ -54,10 +32,10 @@ import Testing
         #expect(v.result.stderr.contains("read 11, filtered 0, invalid 6, valid 5"))
         #expect(v.report["totals"] as? [String: Int] == ["read": 11, "filtered": 0, "invalid": 6, "valid": 5])
         #expect(v.letters.keys.sorted() == [4, 5, 6, 9, 11, 12])
-        #expect(v.counts["not_allowed"] == 2)
-        #expect(v.counts["group_reopened"] == 1)
-        #expect((v.counts["missing_required"] ?? 0) >= 3)
-        #expect(Set(v.counts.keys) == ["not_allowed", "group_reopened", "missing_required"])
+        #expect(v.errorCounts["not_allowed"] == 2)
+        #expect(v.errorCounts["group_reopened"] == 1)
+        #expect((v.errorCounts["missing_required"] ?? 0) >= 3)
+        #expect(Set(v.errorCounts.keys) == ["not_allowed", "group_reopened", "missing_required"])
         #expect(v.report["exit_code"] as? Int == 1)
     }
 
@@ -246,8 +224,7 @@ import Testing
     let directory: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-talonone-limits-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try makeTestDirectory("ferry-talonone-limits")
     }
 
     @Test func aSessionOf1001CartItemsIsInvalidAndTheNextOneIsSent() throws {

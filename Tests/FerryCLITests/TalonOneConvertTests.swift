@@ -13,8 +13,7 @@ import Testing
     let directory: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-talonone-convert-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try makeTestDirectory("ferry-talonone-convert")
     }
 
     func convert(_ object: String, report: URL? = nil) throws -> (CLIRunner.Result, URL) {

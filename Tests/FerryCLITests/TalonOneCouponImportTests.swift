@@ -5,8 +5,7 @@ import Testing
     let directory: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-coupons-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try makeTestDirectory("ferry-coupons")
     }
 
     /// Coupons for two campaigns go in two uploads, each to its own path.
