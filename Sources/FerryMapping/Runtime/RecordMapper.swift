@@ -219,7 +219,7 @@ public final class RecordMapper {
                 let name = outputName(key, stripping: plan.stripPrefix)
                 if explicit.contains(name) { continue }
                 var value = MappedValue(json: json)
-                if case .string(let s) = value, nullStrings.contains(s) { value = .null }
+                if case .string(let s) = value, isNullString(s) { value = .null }
                 if value.isNull { continue }
                 writeGlobValue(value, name: name, column: key, plan: plan, &writer, &errors)
             }
@@ -323,7 +323,7 @@ public final class RecordMapper {
         case .ndjson(let record):
             guard let json = Self.lookup(record.object, ndjsonPaths[slot]) else { return .null }
             let value = MappedValue(json: json)
-            if case .string(let s) = value, nullStrings.contains(s) { return .null }
+            if case .string(let s) = value, isNullString(s) { return .null }
             return value
         }
     }
@@ -331,6 +331,12 @@ public final class RecordMapper {
     static func lookup(_ object: JSONObject, _ path: [String]) -> JSONValue? {
         guard let first = path.first, let top = object[first] else { return nil }
         return path.count == 1 ? top : top.value(atPath: Array(path.dropFirst()))
+    }
+
+    /// NDJSON strings read as null: with the default null values only "", which needs no hashing.
+    @inline(__always)
+    func isNullString(_ s: String) -> Bool {
+        nullOnlyEmpty ? s.isEmpty : nullStrings.contains(s)
     }
 
     @inline(__always)
