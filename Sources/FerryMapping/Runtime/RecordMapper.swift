@@ -348,6 +348,7 @@ public final class RecordMapper {
     }
 
     func evaluate(_ leaf: LeafPlan, _ row: SourceRow, member: MemberPlan) throws(FieldError) -> MappedValue {
+        if leaf.directSlot >= 0 { return raw(leaf.directSlot, row) }
         var value: MappedValue
         switch leaf.source {
         case .aggregate(let plan):
