@@ -35,6 +35,7 @@ let package = Package(
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"]),
         .testTarget(name: "FerryMappingTests", dependencies: ["FerryMapping"]),
         .testTarget(name: "FerryVendorsTests", dependencies: ["FerryVendors"]),
+        .testTarget(name: "FerrySandboxTests", dependencies: ["FerrySandbox"]),
         .testTarget(name: "FerryLoaderTests", dependencies: [
             "FerryLoader",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -1,0 +1,137 @@
+import FerryCore
+import FerryMapping
+import FerryVendors
+
+/// Checks a record a client sent against a vendor's record schema, the way the vendor would:
+/// required fields present and not null (unless nullable), types, enumerations, string
+/// lengths, array sizes, nested objects, at-least-one-of groups, and (where the vendor drops
+/// them) empty arrays. The sandbox answers with the problems it finds, so a load that passes
+/// the sandbox would pass the real API.
+public struct RecordChecker: Sendable {
+    public let schema: RecordSchema
+    public let emptyArrays: EmptyArrayPolicy
+
+    public init(schema: RecordSchema, emptyArrays: EmptyArrayPolicy = .allow) {
+        self.schema = schema
+        self.emptyArrays = emptyArrays
+    }
+
+    /// The checker for a target's request bodies: fields the target sends in the path
+    /// instead of the body are not expected there.
+    public init(target: Target) {
+        var schema = target.schema
+        let pathOnly = Set(target.endpoint.pathParameters.filter { !$0.alsoInBody }.map(\.field))
+        schema.fields.removeAll { pathOnly.contains($0.name) }
+        self.init(schema: schema, emptyArrays: target.emptyArrays)
+    }
+
+    /// The problems of one record, each as `path: what is wrong`; empty when it is acceptable.
+    public func problems(in record: JSONValue) -> [String] {
+        var problems: [String] = []
+        guard case .object(let object) = record else {
+            return ["the record is not a JSON object"]
+        }
+        check(object, against: schema, path: "", into: &problems)
+        return problems
+    }
+
+    private func check(_ object: JSONObject, against schema: RecordSchema, path: String, into problems: inout [String]) {
+        for field in schema.fields {
+            let fieldPath = path.isEmpty ? field.name : path + "." + field.name
+            guard let value = object[field.name] else {
+                if field.required { problems.append("\(fieldPath): required") }
+                continue
+            }
+            if case .null = value {
+                if field.required { problems.append("\(fieldPath): required, found null") }
+                else if !field.nullable { problems.append("\(fieldPath): null is not accepted") }
+                continue
+            }
+            check(value, as: field.type, path: fieldPath, into: &problems)
+        }
+        if !schema.allowsOtherMembers {
+            let known = Set(schema.fields.map(\.name))
+            for key in object.keys where !known.contains(key) {
+                problems.append("\(path.isEmpty ? key : path + "." + key): unknown field")
+            }
+        } else if emptyArrays == .reject {
+            for member in object.members where schema.field(named: member.key) == nil {
+                checkNoEmptyArray(member.value, path: path.isEmpty ? member.key : path + "." + member.key, into: &problems)
+            }
+        }
+        for group in schema.atLeastOneOf {
+            let present = group.contains { name in
+                if let value = object[name], !value.isNull { return true }
+                return false
+            }
+            if !present { problems.append("\(path.isEmpty ? "record" : path): needs at least one of \(group.joined(separator: ", "))") }
+        }
+    }
+
+    private func check(_ value: JSONValue, as type: FieldType, path: String, into problems: inout [String]) {
+        switch type {
+        case .any:
+            if emptyArrays == .reject { checkNoEmptyArray(value, path: path, into: &problems) }
+        case .string(let maxLength):
+            guard case .string(let s) = value else { return problems.append("\(path): expected a string") }
+            if let maxLength, s.unicodeScalars.count > maxLength { problems.append("\(path): longer than \(maxLength) characters") }
+        case .integer:
+            switch value {
+            case .int: break
+            case .double(let d) where d.rounded() == d: break
+            default: problems.append("\(path): expected an integer")
+            }
+        case .number:
+            switch value {
+            case .int, .double, .decimal: break
+            default: problems.append("\(path): expected a number")
+            }
+        case .boolean:
+            guard case .bool = value else { return problems.append("\(path): expected true or false") }
+        case .timestamp(let format):
+            checkTime(value, format: format, path: path, into: &problems)
+        case .enumeration(let allowed):
+            guard case .string(let s) = value, allowed.contains(s) else {
+                return problems.append("\(path): expected one of \(allowed.joined(separator: ", "))")
+            }
+        case .object(let nested):
+            guard case .object(let object) = value else { return problems.append("\(path): expected an object") }
+            check(object, against: nested, path: path, into: &problems)
+        case .array(let item, let maxItems):
+            guard case .array(let items) = value else { return problems.append("\(path): expected an array") }
+            if items.isEmpty && emptyArrays == .reject { problems.append("\(path): empty array") }
+            if let maxItems, items.count > maxItems { problems.append("\(path): more than \(maxItems) items") }
+            for (index, element) in items.enumerated() {
+                check(element, as: item, path: "\(path)[\(index)]", into: &problems)
+            }
+        }
+    }
+
+    /// Times as the vendor wants them: integers for epoch formats, strings that parse as
+    /// ISO-8601 (with `Z` for the UTC format) otherwise.
+    private func checkTime(_ value: JSONValue, format: TimestampOutputFormat, path: String, into problems: inout [String]) {
+        switch format {
+        case .epochSeconds, .epochMilliseconds:
+            guard case .int = value else { return problems.append("\(path): expected \(format.displayName)") }
+        case .iso8601UTC, .rfc3339:
+            guard case .string(let text) = value,
+                  (try? TimestampParser(format: .iso8601).parse(text)) != nil,
+                  text.count > 10 else {
+                return problems.append("\(path): expected \(format.displayName)")
+            }
+            if format == .iso8601UTC, !text.hasSuffix("Z") { problems.append("\(path): expected a UTC time ending in Z") }
+        }
+    }
+
+    private func checkNoEmptyArray(_ value: JSONValue, path: String, into problems: inout [String]) {
+        switch value {
+        case .array(let items):
+            if items.isEmpty { problems.append("\(path): empty array") }
+            for (index, item) in items.enumerated() { checkNoEmptyArray(item, path: "\(path)[\(index)]", into: &problems) }
+        case .object(let object):
+            for member in object.members { checkNoEmptyArray(member.value, path: path + "." + member.key, into: &problems) }
+        default:
+            break
+        }
+    }
+}

@@ -1,2 +1,0 @@
-// FerrySandbox: filled in by later issues (see DESIGN.md).
-enum FerrySandboxModule { static let name = "FerrySandbox" }
