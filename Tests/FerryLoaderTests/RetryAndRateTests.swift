@@ -68,3 +68,41 @@ import Testing
         #expect(abs(clock - 19.0) < 1e-6)
     }
 }
+
+@Suite struct AdaptiveConcurrencyTests {
+    @Test func halvesOnPushbackOncePerRoundTripAndNeverBelowOne() {
+        var control = AdaptiveConcurrency(maximum: 32)
+        #expect(control.current == 32)
+        control.record(.pushback)
+        #expect(control.current == 16)
+        control.record(.pushback)            // the same burst of 429s: still cooling down
+        #expect(control.current == 16)
+        for _ in 0..<16 { control.record(.failure) }
+        control.record(.pushback)
+        #expect(control.current == 8)
+        for _ in 0..<20 {
+            for _ in 0..<control.current { control.record(.failure) }
+            control.record(.pushback)
+        }
+        #expect(control.current == 1)
+    }
+
+    @Test func growsByOnePerLimitSuccessesUpToTheMaximum() {
+        var control = AdaptiveConcurrency(maximum: 6, start: 2)
+        control.record(.success(latency: 0.1))
+        #expect(control.current == 2)
+        control.record(.success(latency: 0.1))
+        #expect(control.current == 3)
+        for _ in 0..<100 { control.record(.success(latency: 0.1)) }
+        #expect(control.current == 6)
+    }
+
+    @Test func risingLatencyCountsAsPushback() {
+        var control = AdaptiveConcurrency(maximum: 8)
+        for _ in 0..<20 { control.record(.success(latency: 0.1)) }
+        control.record(.success(latency: 0.25))   // 2.5x the baseline: fine
+        #expect(control.current == 8)
+        control.record(.success(latency: 0.5))    // 5x: slow down
+        #expect(control.current == 4)
+    }
+}
