@@ -279,6 +279,8 @@ a5,e,2024-01-01T00:00:05Z,p
         let sink = CollectingSink()
         let report = try run([input], sink: sink)
         #expect(report.errorCounts["record_too_large"] == 1)
+        // The limit named is the byte cap less the envelope {"events":[ ... ]} (13 bytes).
+        #expect(report.errorExamples["record_too_large"]?.first?.message.hasSuffix("one request may hold at most \(Toplyne.maxBodyBytes - 13)") == true)
         #expect(report.totals.invalid == 1)
         #expect(report.totals.valid == 1)
         #expect(report.totals.balances)

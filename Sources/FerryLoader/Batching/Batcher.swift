@@ -71,6 +71,9 @@ public struct Batcher {
         body.reserveCapacity(min(maxBytes, 1 << 20))
     }
 
+    /// The largest record JSON one request can hold (the byte limit less the envelope).
+    public var largestRecord: Int { maxBytes - prefix.count - suffix.count }
+
     /// Bytes a body of the current records plus one of `count` bytes would take.
     private func sizeWith(_ count: Int) -> Int {
         if records.isEmpty { return prefix.count + count + suffix.count }

@@ -184,14 +184,12 @@ public final class ConversionPipeline {
         }
     }
 
-
     /// Batches the record in `writer` (after the target's adjustments); the errors when it
     /// cannot be sent.
     private func deliver(_ ref: RecordRef) -> [FieldError]? {
         guard needsRecordObjects else {
-            guard add(ref) else { return [tooLarge()] }
-            report.records += 1
-            return nil
+            let sent = writer.bytes.withUnsafeBufferPointer { batch($0, ref: ref, fields: 0, path: nil) }
+            return sent ? nil : [tooLarge(writer.bytes.count)]
         }
         guard case .object(let mapped)? = try? writer.bytes.withUnsafeBufferPointer({ try JSONParser.parse($0) }) else {
             return [FieldError(kind: .vendorRule, field: "(record)", column: nil, value: nil, reason: "the mapped record is not a JSON object")]
@@ -233,21 +231,34 @@ public final class ConversionPipeline {
                 requests.append((writer.bytes, path, record.count))
             }
         }
+        if let oversized = requests.first(where: { $0.body.count > batcher.largestRecord }) {
+            return [tooLarge(oversized.body.count)]
+        }
         for request in requests {
-            let result = request.body.withUnsafeBufferPointer { batcher.add($0, ref: ref, fields: request.fields, path: request.path) }
-            switch result {
-            case .added:
-                break
-            case .completed(let batch):
-                emit(batch)
-                batcher.recycle(batch)
-            case .tooLarge(let limit):
-                return [FieldError(kind: .recordTooLarge, field: "(record)", column: nil, value: nil,
-                                   reason: "the record's JSON is \(request.body.count) bytes; one request may hold at most \(limit)")]
-            }
-            report.records += 1
+            _ = request.body.withUnsafeBufferPointer { batch($0, ref: ref, fields: request.fields, path: request.path) }
         }
         return nil
+    }
+
+    /// Hands one request's record to the batcher and sends any batch it completes; false when
+    /// the record alone is larger than a request may be.
+    private func batch(_ body: UnsafeBufferPointer<UInt8>, ref: RecordRef, fields: Int, path: String?) -> Bool {
+        switch batcher.add(body, ref: ref, fields: fields, path: path) {
+        case .added:
+            break
+        case .completed(let completed):
+            emit(completed)
+            batcher.recycle(completed)
+        case .tooLarge:
+            return false
+        }
+        report.records += 1
+        return true
+    }
+
+    private func tooLarge(_ size: Int) -> FieldError {
+        FieldError(kind: .recordTooLarge, field: "(record)", column: nil, value: nil,
+                   reason: "the record's JSON is \(size) bytes; one request may hold at most \(batcher.largestRecord)")
     }
 
     static func pathText(_ value: JSONValue) -> String? {
@@ -261,6 +272,8 @@ public final class ConversionPipeline {
         }
     }
 
+    static let hexDigits = Array("0123456789ABCDEF")
+
     /// Percent-encodes a path segment: everything but A-Z a-z 0-9 - . _ ~ (RFC 3986 unreserved).
     static func percentEncoded(_ text: String) -> String {
         var out = ""
@@ -270,33 +283,12 @@ public final class ConversionPipeline {
                  UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.append(Character(UnicodeScalar(byte)))
             default:
-                let hex = Array("0123456789ABCDEF")
                 out.append("%")
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0x0F)])
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0x0F)])
             }
         }
         return out
-    }
-
-    /// Adds the record in `writer` to the batcher; false when it is too large for any request.
-    private func add(_ ref: RecordRef) -> Bool {
-        let result = writer.bytes.withUnsafeBufferPointer { batcher.add($0, ref: ref) }
-        switch result {
-        case .added:
-            return true
-        case .completed(let batch):
-            emit(batch)
-            batcher.recycle(batch)
-            return true
-        case .tooLarge:
-            return false
-        }
-    }
-
-    private func tooLarge() -> FieldError {
-        FieldError(kind: .recordTooLarge, field: "(record)", column: nil, value: nil,
-                   reason: "the record's JSON is \(writer.bytes.count) bytes; one request may hold at most \(batcher.maxBytes - 16)")
     }
 
     // MARK: Groups

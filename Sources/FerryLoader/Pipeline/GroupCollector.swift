@@ -6,7 +6,8 @@ import FerryMapping
 /// - `consecutive` (default): rows with the same key in a row form one group, so memory holds
 ///   one group at a time. A key that comes back after its group ended is reported with both
 ///   line numbers (its rows are invalid, `group_reopened`); the keys of ended groups are
-///   remembered as 64-bit hashes (16 bytes each), so that check costs memory per group.
+///   remembered as 64-bit hashes with their last line (a hash-table entry each), so that check
+///   costs memory per group.
 /// - `any`: groups may be spread over the input. They are collected in memory, in order of
 ///   first appearance, up to `memoryLimit` bytes of rows; past that every row goes to
 ///   temporary partition files by a hash of its key (`GroupSpill`), which are then grouped one
