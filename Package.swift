@@ -23,6 +23,9 @@ let package = Package(
         .target(name: "FerryLoader", dependencies: [
             "FerryCore", "FerryMapping", "FerryVendors",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .target(name: "FerrySandbox", dependencies: ["FerryCore", "FerryVendors"]),
         .executableTarget(

@@ -62,24 +62,40 @@ struct RunOptions: ParsableArguments {
 
     /// Runs the pipeline into `sink`, writes the report, prints the summary, exits with the run's code.
     func execute(command: String, loaded: LoadedMapping, files: [InputFile], sink: BatchSink) throws {
+        let deadLetterWriter = try openDeadLetters(append: false)
+        let pipeline = ConversionPipeline(
+            command: command, target: loaded.target, mapping: loaded.compiled, mappingPath: mapping,
+            inputs: files, sink: sink, deadLetters: deadLetterWriter,
+            options: pipelineOptions)
+        let result = pipeline.run()
+        try conclude(result, sending: false)
+    }
+
+    var pipelineOptions: PipelineOptions {
+        PipelineOptions(limit: limit, batchSize: batchSize, groupMemory: groupMemory << 20)
+    }
+
+    /// The dead-letter file, if asked for; exit 3 when it cannot be created.
+    func openDeadLetters(append: Bool) throws -> DeadLetterWriter? {
         var deadLetterWriter: DeadLetterWriter?
         if let deadLetters {
             do {
-                deadLetterWriter = try DeadLetterWriter(path: deadLetters)
+                deadLetterWriter = try DeadLetterWriter(path: deadLetters, append: append)
             } catch {
                 printError("ferry: \(error.description)")
                 throw ExitCode(3)
             }
         }
-        let pipeline = ConversionPipeline(
-            command: command, target: loaded.target, mapping: loaded.compiled, mappingPath: mapping,
-            inputs: files, sink: sink, deadLetters: deadLetterWriter,
-            options: PipelineOptions(limit: limit, batchSize: batchSize, groupMemory: groupMemory << 20))
-        var result = pipeline.run()
+        return deadLetterWriter
+    }
+
+    /// Writes the report, prints the summary, exits with the run's code.
+    func conclude(_ finished: RunReport, sending: Bool) throws {
+        var result = finished
         if let report {
             do {
                 let file = try OutputFile(path: report)
-                try file.write(JSONWriter.serialize(result.json()) as [UInt8])
+                try file.write(JSONWriter.serialize(result.json(sending: sending)) as [UInt8])
                 try file.write("\n")
                 try file.close()
             } catch {
@@ -87,7 +103,7 @@ struct RunOptions: ParsableArguments {
                 result.exitCode = 3
             }
         }
-        if !quiet { printError(result.summary()) }
+        if !quiet { printError(result.summary(sending: sending)) }
         if result.exitCode != 0 { throw ExitCode(result.exitCode) }
     }
 }

@@ -163,10 +163,10 @@ a5,e,2024-01-01T00:00:05Z,p
         #expect(report.batches == 1)
         #expect(report.bodyBytes == Int64(sink.batches.reduce(0) { $0 + $1.body.count }))
         #expect(sink.records == [
-            RecordRef(fileIndex: 0, line: 2, recordNumber: 1),
-            RecordRef(fileIndex: 0, line: 7, recordNumber: 6),
-            RecordRef(fileIndex: 1, line: 2, recordNumber: 1),
-            RecordRef(fileIndex: 1, line: 3, recordNumber: 2),
+            RecordRef(fileIndex: 0, line: 2, recordNumber: 1, serial: 0),
+            RecordRef(fileIndex: 0, line: 7, recordNumber: 6, serial: 1),
+            RecordRef(fileIndex: 1, line: 2, recordNumber: 1, serial: 2),
+            RecordRef(fileIndex: 1, line: 3, recordNumber: 2, serial: 3),
         ])
         let records = try sink.recordObjects()
         #expect(records.map { $0.value(atPath: "userId") } == ["u1", "u5", "u6", "u7"].map(JSONValue.string))

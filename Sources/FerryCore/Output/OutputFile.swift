@@ -34,16 +34,16 @@ public final class OutputFile {
     private var compressed: [UInt8] = []
     private var background: BackgroundWriter?
 
-    /// Opens `path` for writing (created or truncated); `-` is standard output.
+    /// Opens `path` for writing (created, and truncated unless `append`); `-` is standard output.
     /// `gzip` compresses the stream (level 6). `background: false` writes on the calling
     /// thread (for small files, where a writer thread costs more than it saves).
-    public init(path: String, gzip: Bool = false, background: Bool = true) throws(OutputError) {
+    public init(path: String, gzip: Bool = false, background: Bool = true, append: Bool = false) throws(OutputError) {
         self.path = path
         if path == "-" {
             fd = 1
             ownsDescriptor = false
         } else {
-            let opened = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            let opened = open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC) | O_CLOEXEC, 0o644)
             guard opened >= 0 else {
                 throw OutputError(path: path, message: "cannot create: \(String(cString: strerror(errno)))")
             }

@@ -4,11 +4,22 @@ public struct RecordRef: Sendable, Equatable {
     public var fileIndex: Int
     public var line: Int
     public var recordNumber: Int
+    /// The record's number in the run (0-based, in input order). The pieces of a record the
+    /// target splits over several requests share it.
+    public var serial: Int
+    /// Source rows the record was made of (a group's rows; 1 otherwise).
+    public var rows: Int
+    /// Requests the record is split over (Pyze profiles over 50 fields, Talon.One reservations
+    /// of over 1,000 IDs); it counts as delivered when every piece is.
+    public var pieces: Int
 
-    public init(fileIndex: Int, line: Int, recordNumber: Int) {
+    public init(fileIndex: Int, line: Int, recordNumber: Int, serial: Int = 0, rows: Int = 1, pieces: Int = 1) {
         self.fileIndex = fileIndex
         self.line = line
         self.recordNumber = recordNumber
+        self.serial = serial
+        self.rows = rows
+        self.pieces = pieces
     }
 }
 

@@ -11,11 +11,14 @@ public struct PipelineOptions: Sendable {
     public var batchSize: Int?
     /// Bytes of rows `group_order: any` keeps in memory before spilling to temporary files.
     public var groupMemory: Int
+    /// `--max-invalid`: stop reading (exit 1) once more rows than this are invalid.
+    public var maxInvalid: InvalidBudget?
 
-    public init(limit: Int? = nil, batchSize: Int? = nil, groupMemory: Int = 64 << 20) {
+    public init(limit: Int? = nil, batchSize: Int? = nil, groupMemory: Int = 64 << 20, maxInvalid: InvalidBudget? = nil) {
         self.limit = limit
         self.batchSize = batchSize
         self.groupMemory = groupMemory
+        self.maxInvalid = maxInvalid
     }
 }
 
@@ -41,10 +44,18 @@ public final class ConversionPipeline {
     /// Whether records need the vendor's touches before batching (adjuster, path parameters,
     /// field counting, CSV lines); most targets take the mapped bytes as they are.
     private let needsRecordObjects: Bool
+    /// Whether the sink keeps each record's rows (load with dead letters).
+    private let keepsRows: Bool
     @exclusivity(unchecked) private var writer = JSONWriter(capacity: 4096)
     @exclusivity(unchecked) private var collector: GroupCollector
     /// Exit code 3 at the end (an input or output failed); other inputs are still read.
     private var fatal = false
+    /// The next record's serial (`RecordRef.serial`).
+    @exclusivity(unchecked) private var nextSerial = 0
+    /// Set when the sink asked to stop or the invalid budget ran out: nothing more is read.
+    @exclusivity(unchecked) private var stopped = false
+    /// Invalid rows so far, for `--max-invalid`.
+    @exclusivity(unchecked) private var invalidSoFar = 0
 
     public init(command: String, target: Target, mapping: CompiledMapping, mappingPath: String,
                 inputs: [InputFile], sink: BatchSink, deadLetters: DeadLetterWriter?, options: PipelineOptions) {
@@ -60,6 +71,7 @@ public final class ConversionPipeline {
         mapper = RecordMapper(mapping: mapping)
         collector = GroupCollector(order: mapping.groupOrder, memoryLimit: options.groupMemory)
         if case .multipartCSV(_, _, let columns, _) = target.envelope { csvColumns = columns } else { csvColumns = nil }
+        keepsRows = sink.keepsRows
         needsRecordObjects = target.adjuster != nil || !target.endpoint.pathParameters.isEmpty
             || target.limits.maxFields != nil || csvColumns != nil
     }
@@ -100,12 +112,13 @@ public final class ConversionPipeline {
                         report.limitReached = true
                         break
                     }
-                    if outputFailure != nil { break fileLoop }
+                    if outputFailure != nil || stopped { break fileLoop }
                     totalRead += 1
                     report.files[fileIndex].counts.read += 1
                     switch event {
                     case .error(let rowError):
                         report.files[fileIndex].counts.invalid += 1
+                        countInvalid()
                         report.recordError(kind: rowError.kind.rawValue, example: ErrorExample(
                             file: rowError.file, line: rowError.line, field: nil, column: rowError.column,
                             value: nil, message: rowError.message))
@@ -122,17 +135,17 @@ public final class ConversionPipeline {
                 fail(fileIndex, kind: error.kind.rawValue, error.detail)
             }
             for group in collector.endOfFile() { handle(group) }
-            if report.limitReached { break }
+            if report.limitReached || stopped { break }
         }
         do throws(OutputError) {
-            try collector.finish { handle($0) }
+            if !stopped { try collector.finish { handle($0) } }
         } catch {
             outputFailure = outputFailure ?? error
         }
         report.spilledRows = collector.spilledRows
         // The last partial batch goes out even when an input failed: its rows are counted
         // as valid and must not vanish. Only a broken output stops it.
-        if outputFailure == nil, let batch = batcher.finish() {
+        if outputFailure == nil, !sink.stopRequested, let batch = batcher.finish() {
             emit(batch)
         }
         do throws(OutputError) {
@@ -151,6 +164,8 @@ public final class ConversionPipeline {
             report.exitCode = 3
         } else if mappingMismatch {
             report.exitCode = 2
+        } else if report.invalidBudgetExceeded {
+            report.exitCode = 1
         } else if totals.invalid > 0 || totals.rejected > 0 {
             report.exitCode = 1
         } else {
@@ -175,18 +190,32 @@ public final class ConversionPipeline {
             report.files[fileIndex].counts.invalid += 1
             reject(row, errors: errors, columns: columns, fileIndex: fileIndex)
         case .valid:
-            if let errors = deliver(RecordRef(fileIndex: fileIndex, line: row.line, recordNumber: row.recordNumber)) {
+            let ref = RecordRef(fileIndex: fileIndex, line: row.line, recordNumber: row.recordNumber, serial: nextSerial)
+            if let errors = deliver(ref) {
                 report.files[fileIndex].counts.invalid += 1
                 reject(row, errors: errors, columns: columns, fileIndex: fileIndex)
             } else {
+                // Kept before its batch can be consumed: a record joins the open batch.
+                if keepsRows { sink.keep([HeldRow(row, fileIndex: fileIndex, columns: columns)], for: ref.serial) }
                 report.files[fileIndex].counts.valid += 1
             }
+        }
+    }
+
+    /// Counts an invalid row against `--max-invalid`; stops reading when the budget is spent.
+    private func countInvalid() {
+        guard let budget = options.maxInvalid else { return }
+        invalidSoFar += 1
+        if budget.isExceeded(invalid: invalidSoFar, read: report.totals.read) {
+            report.invalidBudgetExceeded = true
+            stopped = true
         }
     }
 
     /// Batches the record in `writer` (after the target's adjustments); the errors when it
     /// cannot be sent.
     private func deliver(_ ref: RecordRef) -> [FieldError]? {
+        nextSerial += 1
         guard needsRecordObjects else {
             let sent = writer.bytes.withUnsafeBufferPointer { batch($0, ref: ref, fields: 0, path: nil) }
             return sent ? nil : [tooLarge(writer.bytes.count)]
@@ -234,8 +263,10 @@ public final class ConversionPipeline {
         if let oversized = requests.first(where: { $0.body.count > batcher.largestRecord }) {
             return [tooLarge(oversized.body.count)]
         }
+        var piece = ref
+        piece.pieces = requests.count
         for request in requests {
-            _ = request.body.withUnsafeBufferPointer { batch($0, ref: ref, fields: request.fields, path: request.path) }
+            _ = request.body.withUnsafeBufferPointer { batch($0, ref: piece, fields: request.fields, path: request.path) }
         }
         return nil
     }
@@ -332,10 +363,12 @@ public final class ConversionPipeline {
             for row in group.rows { rejectHeld(row, errors: errors) }
         case .valid:
             guard let first = group.rows.first else { return }
-            let ref = RecordRef(fileIndex: first.fileIndex, line: first.line, recordNumber: rows[0].recordNumber)
+            let ref = RecordRef(fileIndex: first.fileIndex, line: first.line, recordNumber: rows[0].recordNumber,
+                                serial: nextSerial, rows: group.rows.count)
             if let errors = deliver(ref) {
                 for row in group.rows { rejectHeld(row, errors: errors) }
             } else {
+                if keepsRows { sink.keep(group.rows, for: ref.serial) }
                 for row in group.rows { report.files[row.fileIndex].counts.valid += 1 }
             }
         }
@@ -366,9 +399,11 @@ public final class ConversionPipeline {
         } catch {
             outputFailure = outputFailure ?? error
         }
+        if sink.stopRequested { stopped = true }
     }
 
     private func reject(_ row: SourceRow, errors: [FieldError], columns: [String], fileIndex: Int) {
+        countInvalid()
         let file = inputs[fileIndex].displayName
         for error in errors {
             report.recordError(kind: error.kind.rawValue, example: ErrorExample(

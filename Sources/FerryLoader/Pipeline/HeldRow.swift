@@ -1,8 +1,9 @@
 import FerryCore
 import FerryMapping
 
-/// A row kept beyond the reader's next call, while its group is collected.
-struct HeldRow {
+/// A row kept beyond the reader's next call: while its group is collected, or while its
+/// record is in flight to a vendor (for its dead letter).
+public struct HeldRow: Sendable {
     enum Storage {
         case csv(OwnedCSVRow)
         case ndjson(NDJSONRecord)

@@ -57,6 +57,10 @@ public struct RunReport: Sendable {
     public var exitCode: Int32 = 0
     /// Stops the run: set when the row budget of --limit was reached.
     public var limitReached = false
+    /// Set when `--max-invalid` stopped the run.
+    public var invalidBudgetExceeded = false
+    /// What sending did (load only).
+    public var delivery: DeliveryStats?
 
     public static let examplesPerKind = 5
 

@@ -5,6 +5,19 @@ public protocol BatchSink: AnyObject {
     func consume(_ batch: Batch) throws(OutputError)
     /// Called once after the last batch; flushes and closes.
     func finish() throws(OutputError)
+    /// Whether the sink wants each record's source rows (`keep(_:for:)`) to write dead
+    /// letters for records the vendor refuses.
+    var keepsRows: Bool { get }
+    /// The source rows of the record with this serial, before its batch is consumed.
+    func keep(_ rows: [HeldRow], for serial: Int)
+    /// Checked after each batch: true stops reading (interrupted, or the vendor cannot go on).
+    var stopRequested: Bool { get }
+}
+
+extension BatchSink {
+    public var keepsRows: Bool { false }
+    public func keep(_ rows: [HeldRow], for serial: Int) {}
+    public var stopRequested: Bool { false }
 }
 
 /// Discards batches (validate counts them; nothing is written or sent).

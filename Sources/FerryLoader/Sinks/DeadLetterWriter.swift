@@ -1,12 +1,14 @@
 import FerryCore
 import FerryMapping
+import NIOConcurrencyHelpers
 
 /// `--dead-letters FILE`: every row not delivered, one JSON object per line, readable back
 /// as NDJSON input. The row's original fields stay at the top level (CSV values as strings,
 /// NDJSON members as they were); what happened is under the reserved key `_ferry`:
 /// `{"_ferry": {"file", "line", "record", "stage", "kind", "reason", "errors": [...], "raw"}, ...fields}`.
-/// Secrets never reach it: it holds input data and ferry's own messages only.
-public final class DeadLetterWriter {
+/// Secrets never reach it: it holds input data and ferry's own messages only. Safe to use
+/// from several threads (the pipeline writes rows it refuses, the senders rows the vendor refuses).
+public final class DeadLetterWriter: @unchecked Sendable {
     public static let metadataKey = "_ferry"
 
     public enum Stage: String, Sendable {
@@ -20,14 +22,18 @@ public final class DeadLetterWriter {
 
     private let output: OutputFile
     private var writer = JSONWriter(capacity: 1024)
+    private let lock = NIOLock()
     public private(set) var count = 0
 
-    public init(path: String) throws(OutputError) {
-        output = try OutputFile(path: path, gzip: path.hasSuffix(".gz"))
+    /// `append` adds to an existing file (a resumed load), a new gzip member for `.gz`.
+    public init(path: String, append: Bool = false) throws(OutputError) {
+        output = try OutputFile(path: path, gzip: path.hasSuffix(".gz"), append: append)
     }
 
     /// A row the reader rejected: only its raw text is known.
     public func write(_ error: RowError) throws(OutputError) {
+        lock.lock()
+        defer { lock.unlock() }
         writer.reset()
         writer.beginObject()
         writeMetadata(file: error.file, line: error.line, record: error.recordNumber, stage: .read,
@@ -39,6 +45,8 @@ public final class DeadLetterWriter {
     /// A row the mapping or schema refused, with its original fields.
     public func write(row: SourceRow, columns: [String], file: String, stage: Stage, kind: String, reason: String,
                       errors: [FieldError]) throws(OutputError) {
+        lock.lock()
+        defer { lock.unlock() }
         writer.reset()
         writer.beginObject()
         writeMetadata(file: file, line: row.line, record: row.recordNumber, stage: stage, kind: kind, reason: reason,
@@ -94,6 +102,8 @@ public final class DeadLetterWriter {
     }
 
     public func close() throws(OutputError) {
+        lock.lock()
+        defer { lock.unlock() }
         try output.close()
     }
 }

@@ -22,6 +22,10 @@ public struct RecordChecker: Sendable {
         var schema = target.schema
         let pathOnly = Set(target.endpoint.pathParameters.filter { !$0.alsoInBody }.map(\.field))
         schema.fields.removeAll { pathOnly.contains($0.name) }
+        // Added by load as it sends (Pyze's sentAt), never by a mapping: expected on the wire.
+        if let sendTime = target.sendTimeField {
+            schema.fields.append(FieldSchema(sendTime, .timestamp(.iso8601UTC), summary: "The moment of sending"))
+        }
         self.init(schema: schema, emptyArrays: target.emptyArrays)
     }
 

@@ -29,6 +29,9 @@ public struct Target: Sendable {
     public var adjuster: (any RecordAdjuster)?
     /// Where records carry the account's custom attributes, for `ferry check --remote`.
     public var customAttributes: [CustomAttributeScope] = []
+    /// A member `load` adds to each single-record body as it sends it, holding the moment of
+    /// sending in RFC 3339 UTC (Pyze's `sentAt`); convert never writes it.
+    public var sendTimeField: String?
 
     public init(name: String, vendor: Vendor, summary: String, endpoint: Endpoint, auth: AuthScheme,
                 envelope: Envelope, limits: RequestLimits, schema: RecordSchema,

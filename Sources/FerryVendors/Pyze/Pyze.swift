@@ -123,7 +123,7 @@ public enum Pyze {
 
     /// The events target with the app key taken from `environment`.
     public static func eventsTarget(environment: [String: String]) -> Target {
-        Target(
+        var target = Target(
             name: "pyze.events", vendor: .pyze,
             summary: "Server-side events, one event document per request",
             endpoint: Endpoint(method: .post, defaultBaseURL: eventsBaseURL, path: eventsPath, contentType: "application/json"),
@@ -147,6 +147,8 @@ public enum Pyze {
             defaultTimestampFormat: .rfc3339, response: .httpStatus,
             decisions: eventDecisions + commonDecisions,
             adjuster: PyzeEventAdjuster(environment: environment))
+        target.sendTimeField = "sentAt"
+        return target
     }
 
     public static let targets = [userProfiles, events]

@@ -1,0 +1,277 @@
+import Foundation
+import AsyncHTTPClient
+import FerryCore
+import FerryVendors
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Sends batches to the vendor: concurrent workers pull from the queue, each request goes
+/// through the gate (adaptive concurrency, rate), is retried with backoff when the answer
+/// or the network says so, and a batch refused for its content is split in halves until
+/// the refused records are found. Every outcome is settled in the tracker and the journal.
+final class BatchSender: Sendable {
+    let builder: RequestBuilder
+    let settings: LoadSettings
+    let client: HTTPClient
+    let queue: BatchQueue
+    let tracker: DeliveryTracker
+    let journal: CheckpointJournal?
+    private let gate: ConcurrencyGate
+    private let state = NIOLockedValueBox(SenderState())
+
+    struct SenderState {
+        var stats = DeliveryStats()
+        var stop: Stop?
+    }
+
+    /// Why sending stopped early.
+    enum Stop: Sendable {
+        case authentication(String)
+        case fatal(String)
+        case unavailable(String)
+        case interrupted
+        case journal(String)
+
+        var message: String {
+            switch self {
+            case .authentication(let reason): return "the vendor refused the credentials: \(reason)"
+            case .fatal(let reason): return "the vendor's answer stops the run: \(reason)"
+            case .unavailable(let reason): return "the vendor stayed unavailable: \(reason)"
+            case .interrupted: return "interrupted: in-flight requests were drained"
+            case .journal(let reason): return reason
+            }
+        }
+    }
+
+    init(builder: RequestBuilder, settings: LoadSettings, client: HTTPClient, queue: BatchQueue,
+         tracker: DeliveryTracker, journal: CheckpointJournal?) {
+        self.builder = builder
+        self.settings = settings
+        self.client = client
+        self.queue = queue
+        self.tracker = tracker
+        self.journal = journal
+        gate = ConcurrencyGate(maximum: settings.concurrency, rate: settings.rate)
+    }
+
+    var stats: DeliveryStats { state.withLockedValue { $0.stats } }
+    var stopReason: Stop? { state.withLockedValue { $0.stop } }
+    var isStopping: Bool { state.withLockedValue { $0.stop != nil } }
+
+    /// Stops sending: no new request starts, queued batches stay pending.
+    func stop(_ reason: Stop) {
+        let first = state.withLockedValue { state -> Bool in
+            guard state.stop == nil else { return false }
+            state.stop = reason
+            return true
+        }
+        if first { _ = queue.abandon() }
+    }
+
+    /// Runs `settings.concurrency` workers until the queue is finished or sending stops.
+    func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<settings.concurrency {
+                group.addTask { await self.work() }
+            }
+        }
+        let limit = await gate.limit
+        state.withLockedValue {
+            $0.stats.finalConcurrency = limit
+            $0.stats.maxConcurrency = settings.concurrency
+            $0.stats.abortReason = $0.stop.map(\.message)
+            if case .interrupted? = $0.stop { $0.stats.interrupted = true }
+        }
+    }
+
+    private func work() async {
+        while let item = await queue.next() {
+            if isStopping { continue }
+            await deliver(item.batch, positions: item.positions ?? Array(item.batch.records.indices))
+        }
+    }
+
+    /// Records what an earlier run settled of a batch (resume) without sending it again; the
+    /// positions still open, if any.
+    func settleFromCheckpoint(_ batch: Batch, _ settled: CheckpointJournal.Settled) -> [Int] {
+        var open: [Int] = []
+        var resumed = 0
+        for (position, ref) in batch.records.enumerated() {
+            guard settled.whole || settled.positions.contains(position) else {
+                open.append(position)
+                continue
+            }
+            resumed += 1
+            tracker.settle(ref, refusal: settled.rejected.contains(position) ? "refused by the vendor in an earlier run" : nil)
+        }
+        state.withLockedValue {
+            if open.isEmpty { $0.stats.resumedBatches += 1 }
+            $0.stats.resumedRecords += resumed
+        }
+        return open
+    }
+
+    /// Sends the records at `positions` of `batch` (all of them, the half of a split, or what
+    /// an earlier run left unsettled).
+    func deliver(_ batch: Batch, positions: [Int]) async {
+        let whole = positions.count == batch.records.count
+        let request = whole ? batch : Self.subBatch(batch, positions: positions, envelope: builder.target.envelope)
+        switch await send(request) {
+        case .accepted:
+            settle(batch, positions: positions, rejected: [:], whole: whole)
+        case .partiallyRejected(let refused):
+            var rejected: [Int: String] = [:]
+            for (index, reason) in refused where index >= 0 && index < positions.count { rejected[positions[index]] = reason }
+            settle(batch, positions: positions, rejected: rejected, whole: whole)
+        case .rejected(let reason):
+            if positions.count == 1 || builder.target.envelope == .single || builder.target.envelope == .none {
+                settle(batch, positions: positions, rejected: Dictionary(uniqueKeysWithValues: positions.map { ($0, reason) }),
+                       whole: whole)
+            } else {
+                state.withLockedValue { $0.stats.splits += 1 }
+                let middle = positions.count / 2
+                await deliver(batch, positions: Array(positions[..<middle]))
+                await deliver(batch, positions: Array(positions[middle...]))
+            }
+        case .stopped:
+            return
+        }
+    }
+
+    private func settle(_ batch: Batch, positions: [Int], rejected: [Int: String], whole: Bool) {
+        do throws(CheckpointError) {
+            try journal?.settle(batch: batch.index, part: whole ? nil : positions, rejected: rejected.keys.sorted())
+        } catch {
+            stop(.journal(error.message))
+        }
+        for position in positions {
+            tracker.settle(batch.records[position], refusal: rejected[position].map { "the vendor refused it: \($0)" })
+        }
+    }
+
+    /// A batch of some of `batch`'s records, its body rebuilt around them.
+    static func subBatch(_ batch: Batch, positions: [Int], envelope: Envelope) -> Batch {
+        var batcher = Batcher(envelope: envelope, limits: RequestLimits(maxRecords: Int.max, maxBytes: Int.max))
+        for position in positions {
+            let range = batch.recordRanges[position]
+            _ = batch.body.withUnsafeBufferPointer { all in
+                batcher.add(UnsafeBufferPointer(rebasing: all[range]), ref: batch.records[position])
+            }
+        }
+        var sub = batcher.finish() ?? batch
+        sub.index = batch.index
+        sub.path = batch.path
+        return sub
+    }
+
+    enum SendOutcome {
+        case accepted
+        case partiallyRejected([Int: String])
+        case rejected(String)
+        case stopped
+    }
+
+    /// One request until it is answered for good: retried on retryable answers and
+    /// transport errors within the retry policy; authentication and fatal answers stop the run.
+    private func send(_ batch: Batch) async -> SendOutcome {
+        let clock = ContinuousClock()
+        let first = clock.now
+        var attempt = 1
+        while true {
+            if isStopping { return .stopped }
+            await gate.acquire()
+            if isStopping {
+                await gate.release(.failure, accepted: false)
+                return .stopped
+            }
+            let started = clock.now
+            let request = builder.request(for: batch)
+            let verdict: ResponseVerdict
+            var status: Int?
+            do {
+                let response = try await client.execute(request, timeout: .milliseconds(Int64(settings.timeout * 1000)))
+                let body = Array(try await response.body.collect(upTo: 4 << 20).readableBytesView)
+                status = Int(response.status.code)
+                let retryAfter = RetryPolicy.parseRetryAfter(response.headers.first(name: "Retry-After"),
+                                                             now: Date().timeIntervalSince1970)
+                verdict = builder.target.response.verdict(status: Int(response.status.code), body: body, retryAfter: retryAfter)
+            } catch {
+                verdict = .retry(reason: Self.describe(error), retryAfter: nil)
+                state.withLockedValue { $0.stats.transportErrors[Self.kind(of: error), default: 0] += 1 }
+            }
+            let latency = Self.seconds(clock.now - started)
+            let outcome: AdaptiveConcurrency.Outcome
+            var answered = false
+            switch verdict {
+            case .retry where status == 429 || status == 503: outcome = .pushback
+            case .retry: outcome = .failure
+            case .accepted, .partiallyRejected, .rejected:
+                outcome = .success(latency: latency)
+                answered = true
+            case .authenticationFailed(let reason):
+                // Stop before the slot is released, so that no waiting request starts.
+                stop(.authentication(reason))
+                outcome = .failure
+            case .fatal(let reason):
+                stop(.fatal(reason))
+                outcome = .failure
+            }
+            await gate.release(outcome, accepted: answered)
+            state.withLockedValue {
+                $0.stats.requests += 1
+                $0.stats.bytesSent += Int64(request.body == nil ? 0 : batch.body.count)
+                if let status { $0.stats.statusCounts[status, default: 0] += 1 }
+                $0.stats.latency.record(latency)
+            }
+            switch verdict {
+            case .accepted:
+                return .accepted
+            case .partiallyRejected(_, let rejected):
+                return .partiallyRejected(rejected)
+            case .rejected(let reason):
+                return .rejected(reason)
+            case .authenticationFailed, .fatal:
+                return .stopped
+            case .retry(let reason, let retryAfter):
+                guard let wait = settings.retry.delay(afterAttempt: attempt, elapsed: Self.seconds(clock.now - first),
+                                                      retryAfter: retryAfter, random: { Double.random(in: 0..<1) }) else {
+                    stop(.unavailable("request \(batch.index + 1) failed \(attempt) time\(attempt == 1 ? "" : "s"), last: \(reason)"))
+                    return .stopped
+                }
+                state.withLockedValue { $0.stats.retries += 1 }
+                attempt += 1
+                try? await Task.sleep(for: .seconds(wait))
+            }
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// A transport error in words (never the request, so never a secret).
+    static func describe(_ error: Error) -> String {
+        switch kind(of: error) {
+        case "timeout": return "no answer within the timeout"
+        case "connection_closed": return "the connection closed before the answer was complete"
+        case "connect": return "cannot connect (\(error))"
+        default: return "\(error)"
+        }
+    }
+
+    static func kind(of error: Error) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .writeTimeout: return "timeout"
+            case .connectTimeout: return "connect"
+            case .remoteConnectionClosed: return "connection_closed"
+            default: break
+            }
+        }
+        let text = "\(error)".lowercased()
+        if text.contains("timeout") || text.contains("timed out") || text.contains("deadline") { return "timeout" }
+        if text.contains("refused") || text.contains("connect") { return "connect" }
+        if text.contains("closed") || text.contains("eof") || text.contains("reset") { return "connection_closed" }
+        return "other"
+    }
+}

@@ -1,0 +1,103 @@
+import FerryCore
+import NIOConcurrencyHelpers
+
+/// Accounts for every record the pipeline handed to the senders: how many of its pieces are
+/// settled, whether the vendor refused any, and at the end how many rows of each input were
+/// delivered or rejected. Holds each in-flight record's source rows (when dead letters are
+/// written) and writes the dead letter of a record the vendor refuses.
+final class DeliveryTracker: Sendable {
+    private struct Open {
+        var settledPieces = 0
+        var refusal: String?
+        var rows: [HeldRow]?
+    }
+
+    private struct State {
+        var open: [Int: Open] = [:]
+        var delivered: [Int]
+        var rejected: [Int]
+        var deadLetterFailure: OutputError?
+        var rejectionCount = 0
+        var rejectionExamples: [ErrorExample] = []
+    }
+
+    private let state: NIOLockedValueBox<State>
+    private let deadLetters: DeadLetterWriter?
+    private let fileNames: [String]
+
+    init(fileNames: [String], deadLetters: DeadLetterWriter?) {
+        self.fileNames = fileNames
+        self.deadLetters = deadLetters
+        state = NIOLockedValueBox(State(delivered: Array(repeating: 0, count: fileNames.count),
+                                        rejected: Array(repeating: 0, count: fileNames.count)))
+    }
+
+    var keepsRows: Bool { deadLetters != nil }
+
+    func keep(_ rows: [HeldRow], for serial: Int) {
+        state.withLockedValue { $0.open[serial, default: Open()].rows = rows }
+    }
+
+    /// One piece of a record is settled: delivered, or refused with `refusal`. When its last
+    /// piece is settled the record's rows count as delivered, or as rejected (with a dead
+    /// letter) when any piece was refused.
+    func settle(_ ref: RecordRef, refusal: String?) {
+        let finished: (Open, Bool)? = state.withLockedValue { state in
+            var entry = state.open[ref.serial] ?? Open()
+            entry.settledPieces += 1
+            if let refusal, entry.refusal == nil {
+                entry.refusal = ref.pieces > 1 ? "\(refusal) (one of the \(ref.pieces) requests this record was split into; the others may have been applied)" : refusal
+            }
+            guard entry.settledPieces >= ref.pieces else {
+                state.open[ref.serial] = entry
+                return nil
+            }
+            state.open[ref.serial] = nil
+            if let refusal = entry.refusal {
+                state.rejected[ref.fileIndex] += ref.rows
+                state.rejectionCount += ref.rows
+                if state.rejectionExamples.count < RunReport.examplesPerKind {
+                    state.rejectionExamples.append(ErrorExample(file: fileNames[ref.fileIndex], line: ref.line, field: nil,
+                                                                column: nil, value: nil, message: refusal))
+                }
+            } else {
+                state.delivered[ref.fileIndex] += ref.rows
+            }
+            return (entry, entry.refusal != nil)
+        }
+        guard let (entry, refused) = finished, refused, let reason = entry.refusal else { return }
+        write(entry.rows, kind: "vendor_rejected", reason: reason)
+    }
+
+    /// Rows never settled (the run stopped before they were sent): written as dead letters
+    /// with `reason` when there is no checkpoint to send them from, so that none is lost.
+    func writePending(reason: String) {
+        let open = state.withLockedValue { state -> [Open] in
+            let open = state.open.sorted { $0.key < $1.key }.map(\.value)
+            return open
+        }
+        for entry in open { write(entry.rows, kind: "not_sent", reason: reason) }
+    }
+
+    private func write(_ rows: [HeldRow]?, kind: String, reason: String) {
+        guard let deadLetters, let rows else { return }
+        for row in rows {
+            do throws(OutputError) {
+                try deadLetters.write(row: row.source, columns: row.columns, file: fileNames[row.fileIndex],
+                                      stage: .deliver, kind: kind, reason: reason, errors: [])
+            } catch {
+                state.withLockedValue { if $0.deadLetterFailure == nil { $0.deadLetterFailure = error } }
+            }
+        }
+    }
+
+    /// Rows the vendor refused, with the first few, for the report's `vendor_rejected` kind.
+    var rejections: (count: Int, examples: [ErrorExample]) {
+        state.withLockedValue { ($0.rejectionCount, $0.rejectionExamples) }
+    }
+
+    /// Rows delivered and rejected per input, and a dead-letter failure if one happened.
+    var totals: (delivered: [Int], rejected: [Int], failure: OutputError?) {
+        state.withLockedValue { ($0.delivered, $0.rejected, $0.deadLetterFailure) }
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// How `ferry load` sends: the knobs of DESIGN.md's load options.
+public struct LoadSettings: Sendable {
+    /// Requests in flight at most (`--concurrency`); adaptive concurrency works below it.
+    public var concurrency: Int
+    /// Requests per second at most (`--rate`), nil for no limit.
+    public var rate: Double?
+    public var retry: RetryPolicy
+    /// Seconds one request may take from connecting to its last response byte (`--timeout`).
+    public var timeout: Double
+    /// Seconds to open a connection.
+    public var connectTimeout: Double
+    /// Batches waiting for a sender at most (memory bound: with `concurrency` in flight,
+    /// at most `concurrency + queueDepth` bodies are held).
+    public var queueDepth: Int
+
+    public init(concurrency: Int = 8, rate: Double? = nil, retry: RetryPolicy = RetryPolicy(), timeout: Double = 30,
+                connectTimeout: Double = 10, queueDepth: Int? = nil) {
+        self.concurrency = max(1, concurrency)
+        self.rate = rate
+        self.retry = retry
+        self.timeout = timeout
+        self.connectTimeout = connectTimeout
+        self.queueDepth = queueDepth ?? max(4, 2 * self.concurrency)
+    }
+}

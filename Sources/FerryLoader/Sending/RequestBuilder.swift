@@ -1,0 +1,78 @@
+import Foundation
+import AsyncHTTPClient
+import FerryCore
+import FerryVendors
+import NIOCore
+import NIOHTTP1
+
+/// Turns a batch into the HTTP request the vendor expects: URL (base + the target's path, or
+/// the batch's filled path), method, content type, the credential in the target's header,
+/// and the body, with a send-time member (Pyze's `sentAt`) added at the moment of sending.
+public struct RequestBuilder: Sendable {
+    public let target: Target
+    /// Without a trailing slash.
+    public let baseURL: String
+    /// The `Authorization` header's value; nil when the target sends none (Pyze events).
+    let authorization: String?
+
+    public init(target: Target, baseURL: String, authorization: String?) {
+        self.target = target
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        self.baseURL = base
+        self.authorization = authorization
+    }
+
+    /// The `Authorization` value for `secret` under the target's scheme; nil for schemes
+    /// that send none.
+    public static func authorization(for auth: AuthScheme, secret: String) -> String? {
+        switch auth.kind {
+        case .bearer: return "Bearer \(secret)"
+        case .apiKeyV1: return "ApiKey-v1 \(secret)"
+        case .managementSession: return secret   // already the full value (ManagementCredentials)
+        case .pyzeAppKey: return nil
+        }
+    }
+
+    public func url(for batch: Batch) -> String {
+        baseURL + (batch.path ?? target.endpoint.path)
+    }
+
+    func request(for batch: Batch, now: Date = Date()) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: url(for: batch))
+        request.method = NIOHTTP1.HTTPMethod(rawValue: target.endpoint.method.rawValue)
+        request.headers.add(name: "User-Agent", value: "ferry/0.1")
+        request.headers.add(name: "Accept", value: "application/json")
+        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
+        if target.envelope != .none {
+            request.headers.add(name: "Content-Type", value: target.endpoint.contentType)
+            request.body = .bytes(ByteBuffer(bytes: body(of: batch, now: now)))
+        }
+        return request
+    }
+
+    /// The body as sent: the batch's bytes, with the send-time member appended to a
+    /// single-record object.
+    func body(of batch: Batch, now: Date) -> [UInt8] {
+        guard let field = target.sendTimeField, target.envelope == .single,
+              let close = batch.body.lastIndex(of: UInt8(ascii: "}")) else { return batch.body }
+        let seconds = now.timeIntervalSince1970
+        let whole = Int64(seconds.rounded(.down))
+        let stamp = TimestampFormatter.string(
+            Timestamp(seconds: whole, nanoseconds: Int32(((seconds - Double(whole)) * 1000).rounded(.down)) * 1_000_000),
+            as: .iso8601UTC)
+        var writer = JSONWriter(capacity: 64)
+        writer.writeString(field)
+        let key = writer.bytes
+        writer.reset()
+        writer.writeString(stamp)
+        var out = Array(batch.body[..<close])
+        let empty = out.last == UInt8(ascii: "{")
+        if !empty { out.append(UInt8(ascii: ",")) }
+        out += key
+        out.append(UInt8(ascii: ":"))
+        out += writer.bytes
+        out += batch.body[close...]
+        return out
+    }
+}

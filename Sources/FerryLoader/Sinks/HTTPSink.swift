@@ -1,0 +1,38 @@
+import Dispatch
+import FerryCore
+
+/// `load`'s sink: hands each batch to the senders through the bounded queue, and skips the
+/// batches an earlier run settled (`--resume`), counting their records from the checkpoint.
+/// `finish` waits until every queued batch is answered, so the pipeline's report and dead
+/// letters are complete when it returns.
+final class HTTPSink: BatchSink, Sendable {
+    private let sender: BatchSender
+    private let sendingDone: DispatchSemaphore
+
+    init(sender: BatchSender, sendingDone: DispatchSemaphore) {
+        self.sender = sender
+        self.sendingDone = sendingDone
+    }
+
+    func consume(_ batch: Batch) throws(OutputError) {
+        var positions: [Int]?
+        if let settled = sender.journal?.previous[batch.index] {
+            let open = sender.settleFromCheckpoint(batch, settled)
+            if open.isEmpty { return }
+            // Part of a split batch was settled before the crash: send only the rest.
+            positions = open
+        }
+        sender.queue.push(BatchQueue.Delivery(batch: batch, positions: positions))
+    }
+
+    func finish() throws(OutputError) {
+        sender.queue.finish()
+        sendingDone.wait()
+    }
+
+    var keepsRows: Bool { sender.tracker.keepsRows }
+
+    func keep(_ rows: [HeldRow], for serial: Int) { sender.tracker.keep(rows, for: serial) }
+
+    var stopRequested: Bool { sender.isStopping }
+}
