@@ -40,10 +40,25 @@ final class ProgressPrinter: @unchecked Sendable {
     private func line() -> String {
         let p = snapshot()
         let seconds = max(Date().timeIntervalSince(started), 0.001)
-        let rate = Double(p.deliveredRows) / seconds
-        return "load: \(DisplayNumbers.grouped(p.deliveredRows)) rows delivered (\(DisplayNumbers.grouped(Int(rate))) rows/s), "
-            + "\(DisplayNumbers.grouped(p.rejectedRows)) rejected, \(DisplayNumbers.grouped(p.requests)) requests, "
-            + "\(DisplayNumbers.grouped(p.retries)) retries, \(Int(seconds)) s"
+        let rate = Double(p.rowsRead) / seconds
+        var text = "load: read \(DisplayNumbers.grouped(p.rowsRead)) rows (\(DisplayNumbers.grouped(Int(rate))) rows/s"
+        if let total = p.totalBytes, total > 0 {
+            let fraction = min(1, Double(p.storedBytes) / Double(total))
+            text += String(format: ", %.1f%%", fraction * 100)
+            if fraction > 0.001 && fraction < 1 {
+                text += ", ETA " + Self.duration(seconds / fraction - seconds)
+            }
+        }
+        text += "), delivered \(DisplayNumbers.grouped(p.deliveredRows)), failed \(DisplayNumbers.grouped(p.rejectedRows)), "
+            + "\(DisplayNumbers.grouped(p.requests)) requests, \(DisplayNumbers.grouped(p.retries)) retries, \(Self.duration(seconds))"
+        return text
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        if s >= 3600 { return String(format: "%dh%02dm", s / 3600, (s % 3600) / 60) }
+        if s >= 60 { return String(format: "%dm%02ds", s / 60, s % 60) }
+        return "\(s)s"
     }
 
     private func print(_ text: String) {

@@ -13,6 +13,8 @@ public struct PipelineOptions: Sendable {
     public var groupMemory: Int
     /// `--max-invalid`: stop reading (exit 1) once more rows than this are invalid.
     public var maxInvalid: InvalidBudget?
+    /// Where the pipeline publishes how far it has read (for load's progress lines).
+    public var progress: PipelineProgress?
 
     public init(limit: Int? = nil, batchSize: Int? = nil, groupMemory: Int = 64 << 20, maxInvalid: InvalidBudget? = nil) {
         self.limit = limit
@@ -56,6 +58,10 @@ public final class ConversionPipeline {
     @exclusivity(unchecked) private var stopped = false
     /// Invalid rows so far, for `--max-invalid`.
     @exclusivity(unchecked) private var invalidSoFar = 0
+    /// Rows read so far, and stored bytes of the inputs already read to their end (progress).
+    @exclusivity(unchecked) private var rowsRead = 0
+    @exclusivity(unchecked) private var finishedBytes: Int64 = 0
+    @exclusivity(unchecked) private var currentInput: OpenedInput?
 
     public init(command: String, target: Target, mapping: CompiledMapping, mappingPath: String,
                 inputs: [InputFile], sink: BatchSink, deadLetters: DeadLetterWriter?, options: PipelineOptions) {
@@ -90,6 +96,11 @@ public final class ConversionPipeline {
                 fail(fileIndex, kind: error.kind.rawValue, error.detail)
                 continue
             }
+            currentInput = stream.input
+            defer {
+                finishedBytes += stream.input.storedBytesConsumed
+                currentInput = nil
+            }
             report.files[fileIndex].format = stream.format.rawValue
             report.files[fileIndex].compression = stream.input.compression.rawValue
             switch stream.reader {
@@ -114,6 +125,7 @@ public final class ConversionPipeline {
                     }
                     if outputFailure != nil || stopped { break fileLoop }
                     totalRead += 1
+                    rowsRead = totalRead
                     report.files[fileIndex].counts.read += 1
                     switch event {
                     case .error(let rowError):
@@ -400,6 +412,7 @@ public final class ConversionPipeline {
             outputFailure = outputFailure ?? error
         }
         if sink.stopRequested { stopped = true }
+        options.progress?.publish(rows: rowsRead, storedBytes: finishedBytes + (currentInput?.storedBytesConsumed ?? 0))
     }
 
     private func reject(_ row: SourceRow, errors: [FieldError], columns: [String], fileIndex: Int) {

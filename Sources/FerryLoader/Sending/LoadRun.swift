@@ -8,6 +8,10 @@ import NIOCore
 
 /// A snapshot for progress lines.
 public struct LoadProgress: Sendable {
+    public var rowsRead: Int
+    /// Stored input bytes consumed, and the inputs' total size (nil when unknown: stdin).
+    public var storedBytes: Int64
+    public var totalBytes: Int64?
     public var requests: Int
     public var retries: Int
     public var deliveredRows: Int
@@ -52,9 +56,22 @@ public final class LoadRun: Sendable {
     private let job: Job
     private let sender: BatchSender
     private let client: HTTPClient
+    private let reading = PipelineProgress()
+    private let totalBytes: Int64?
 
     public init(_ job: Job) {
+        var job = job
+        job.pipeline.progress = reading
         self.job = job
+        var total: Int64? = 0
+        for input in job.inputs {
+            guard !input.isStdin, let size = (try? FileManager.default.attributesOfItem(atPath: input.path))?[.size] as? NSNumber else {
+                total = nil
+                break
+            }
+            total? += size.int64Value
+        }
+        totalBytes = total
         var configuration = HTTPClient.Configuration(
             certificateVerification: .fullVerification,
             redirectConfiguration: .disallow,
@@ -78,7 +95,9 @@ public final class LoadRun: Sendable {
     public var progress: LoadProgress {
         let stats = sender.stats
         let totals = sender.tracker.totals
-        return LoadProgress(requests: stats.requests, retries: stats.retries,
+        let read = reading.snapshot
+        return LoadProgress(rowsRead: read.rows, storedBytes: read.storedBytes, totalBytes: totalBytes,
+                            requests: stats.requests, retries: stats.retries,
                             deliveredRows: totals.delivered.reduce(0, +), rejectedRows: totals.rejected.reduce(0, +),
                             concurrency: stats.maxConcurrency)
     }
