@@ -1,6 +1,7 @@
 import FerryVendors
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// The vendor emulator: a Hummingbird HTTP server on loopback that answers every target's
 /// endpoint as the vendor would (routes: `SandboxRouter`; credentials: `SandboxCredentials`),
@@ -19,13 +20,15 @@ public final class SandboxServer: Sendable {
     /// What it accepted.
     public let ledger: SandboxLedger
     let traffic: SandboxTraffic
+    private let group: ServiceGroup
     private let task: Task<Void, Never>
 
-    private init(host: String, port: Int, ledger: SandboxLedger, traffic: SandboxTraffic, task: Task<Void, Never>) {
+    private init(host: String, port: Int, ledger: SandboxLedger, traffic: SandboxTraffic, group: ServiceGroup, task: Task<Void, Never>) {
         self.host = host
         self.port = port
         self.ledger = ledger
         self.traffic = traffic
+        self.group = group
         self.task = task
     }
 
@@ -47,9 +50,10 @@ public final class SandboxServer: Sendable {
                 continuation.finish()
             },
             logger: logger)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [app], logger: logger))
         let (failures, failure) = AsyncStream.makeStream(of: String.self)
         let task = Task {
-            do { try await app.run() } catch { failure.yield(String(describing: error)) }
+            do { try await group.run() } catch { failure.yield(String(describing: error)) }
             failure.finish()
             continuation.finish()
         }
@@ -61,13 +65,20 @@ public final class SandboxServer: Sendable {
             let reason = await reasons.next() ?? "it stopped before listening"
             throw SandboxError("the sandbox cannot listen on \(configuration.host):\(configuration.port): \(reason)")
         }
-        return SandboxServer(host: configuration.host, port: port, ledger: ledger, traffic: traffic, task: task)
+        return SandboxServer(host: configuration.host, port: port, ledger: ledger, traffic: traffic, group: group, task: task)
     }
 
-    /// Stops listening, closes connections, and returns when the server has shut down.
-    public func stop() async {
-        task.cancel()
+    /// Stops listening, lets requests in flight finish (for at most `grace`; then they are
+    /// cut off), closes connections, and returns when the server has shut down.
+    public func stop(grace: Duration = .seconds(2)) async {
+        await group.triggerGracefulShutdown()
+        let task = self.task
+        let deadline = Task {
+            try await Task.sleep(for: grace)
+            task.cancel()
+        }
         await task.value
+        deadline.cancel()
     }
 
     /// Runs until the surrounding task is cancelled (for a blocking `ferry sandbox`).
