@@ -7,14 +7,14 @@ import Hummingbird
 /// - `GET /_sandbox/counts`: `{"requests", "records": {target: n}, "lost_records": {target: n},
 ///   "faults": {kind: n}, "rate_limited"}`;
 /// - `GET /_sandbox/duplicates`: `{target: [{"record", "sequences"}]}` for records accepted twice;
-/// - `POST /_sandbox/reset`: empties the ledger, restarts request numbering and counters;
+/// - `POST /_sandbox/reset`: empties the ledger and the Talon.One sessions, restarts request
+///   numbering and counters;
 /// - `POST /_sandbox/faults` (body: a `FaultPlan` spec) replaces the plan; `GET` shows it.
 struct ControlRoutes: Sendable {
-    let ledger: SandboxLedger
-    let traffic: SandboxTraffic
+    let state: SandboxState
 
     func register(on router: Router<BasicRequestContext>) {
-        let ledger = ledger, traffic = traffic
+        let state = state, ledger = state.ledger, traffic = state.traffic
         router.get("/_sandbox/ledger/{target}") { _, context in
             let name = context.parameters.get("target") ?? ""
             guard TargetCatalog.target(named: name) != nil else {
@@ -42,8 +42,7 @@ struct ControlRoutes: Sendable {
             return SandboxRouter.json(.object(result))
         }
         router.post("/_sandbox/reset") { _, _ in
-            await ledger.reset()
-            await traffic.reset()
+            await state.reset()
             return SandboxRouter.json(jsonObject(["status": .string("reset")]))
         }
         router.get("/_sandbox/faults") { _, _ in

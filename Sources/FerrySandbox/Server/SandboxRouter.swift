@@ -17,7 +17,8 @@ import Hummingbird
 /// | `/_sandbox` | control: GET ledger/{target}, GET counts, GET duplicates, POST reset, GET and POST faults |
 ///
 /// Path parameters are percent-decoded (`/v1/coupon_reservations/VIP%202024%2FA` reserves
-/// `VIP 2024/A`). A request may force a fault with the header `X-Sandbox-Fault: 429|500|502|503|drop|lost|slow`.
+/// `VIP 2024/A`). Another method on a served path is answered 405 in the vendor's shape. A
+/// request may force a fault with the header `X-Sandbox-Fault: 429|500|502|503|drop|lost|slow`.
 enum SandboxRouter {
     /// The header that forces a fault on one request.
     static let faultHeader = HTTPField.Name("X-Sandbox-Fault")
@@ -51,17 +52,28 @@ enum SandboxRouter {
         }
     }
 
-    static func make(ledger: SandboxLedger, traffic: SandboxTraffic) -> Router<BasicRequestContext> {
+    static func make(state: SandboxState) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         for route in routes {
             router.on(RouterPath(route.routerPath), method: method(route.target.endpoint.method)) { request, context in
-                try await VendorExchange(route: route, ledger: ledger, traffic: traffic).respond(to: request, context: context)
+                try await VendorExchange(route: route, state: state).respond(to: request, context: context)
+            }
+        }
+        var served: [String: Set<HTTPRequest.Method>] = [:]
+        for route in routes { served[route.routerPath, default: []].insert(method(route.target.endpoint.method)) }
+        for route in routes {
+            for other in [HTTPRequest.Method.get, .post, .put, .delete, .patch] where served[route.routerPath]?.contains(other) == false {
+                served[route.routerPath]?.insert(other)
+                let vendor = route.target.vendor
+                router.on(RouterPath(route.routerPath), method: other) { _, _ in
+                    response(.refused(Rejection(reason: .methodNotAllowed, message: "Method Not Allowed"), vendor: vendor))
+                }
             }
         }
         router.post("/talonone/v1/sessions") { request, _ in
             try await ManagementLogin.respond(to: request)
         }
-        ControlRoutes(ledger: ledger, traffic: traffic).register(on: router)
+        ControlRoutes(state: state).register(on: router)
         return router
     }
 

@@ -19,15 +19,16 @@ public final class SandboxServer: Sendable {
     public let port: Int
     /// What it accepted.
     public let ledger: SandboxLedger
-    let traffic: SandboxTraffic
+    let state: SandboxState
+    var traffic: SandboxTraffic { state.traffic }
     private let group: ServiceGroup
     private let task: Task<Void, Never>
 
-    private init(host: String, port: Int, ledger: SandboxLedger, traffic: SandboxTraffic, group: ServiceGroup, task: Task<Void, Never>) {
+    private init(host: String, port: Int, state: SandboxState, group: ServiceGroup, task: Task<Void, Never>) {
         self.host = host
         self.port = port
-        self.ledger = ledger
-        self.traffic = traffic
+        self.ledger = state.ledger
+        self.state = state
         self.group = group
         self.task = task
     }
@@ -37,7 +38,8 @@ public final class SandboxServer: Sendable {
     public static func start(_ configuration: SandboxConfiguration = SandboxConfiguration()) async throws -> SandboxServer {
         let ledger = try SandboxLedger(appendingTo: configuration.ledgerFile)
         let traffic = SandboxTraffic(plan: configuration.faults, rateLimit: configuration.rateLimit)
-        let router = SandboxRouter.make(ledger: ledger, traffic: traffic)
+        let state = SandboxState(ledger: ledger, traffic: traffic)
+        let router = SandboxRouter.make(state: state)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "ferry.sandbox")
         logger.logLevel = .warning
@@ -65,7 +67,7 @@ public final class SandboxServer: Sendable {
             let reason = await reasons.next() ?? "it stopped before listening"
             throw SandboxError("the sandbox cannot listen on \(configuration.host):\(configuration.port): \(reason)")
         }
-        return SandboxServer(host: configuration.host, port: port, ledger: ledger, traffic: traffic, group: group, task: task)
+        return SandboxServer(host: configuration.host, port: port, state: state, group: group, task: task)
     }
 
     /// Stops listening, lets requests in flight finish (for at most `grace`; then they are
@@ -116,9 +118,9 @@ public final class SandboxServer: Sendable {
     /// Requests answered 429 by the rate limiter.
     public var rateLimitedCount: Int { get async { await traffic.rateLimited } }
 
-    /// Empties the ledger and restarts numbering and counters (the plan stays).
+    /// Empties the ledger and the Talon.One sessions, restarts numbering and counters (the
+    /// fault plan stays).
     public func reset() async {
-        await ledger.reset()
-        await traffic.reset()
+        await state.reset()
     }
 }

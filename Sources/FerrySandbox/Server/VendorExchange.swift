@@ -13,14 +13,20 @@ import Hummingbird
 /// cuts the connection instead of answering, and `slow` waits `slowDelay` before answering.
 struct VendorExchange: Sendable {
     let route: VendorRoute
-    let ledger: SandboxLedger
-    let traffic: SandboxTraffic
+    let state: SandboxState
 
     func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
         let (body, tooLarge) = try await Self.collect(request.body, limit: route.target.limits.maxBytes)
         let authorization = request.headers[.authorization]
-        let forced = SandboxRouter.faultHeader.flatMap { request.headers[$0] }.flatMap { FaultPlan.Kind(rawValue: $0.lowercased()) }
-        let admission = await traffic.admit(credential: authorization ?? "", forced: forced)
+        var forced: FaultPlan.Kind?
+        if let name = SandboxRouter.faultHeader, let value = request.headers[name] {
+            guard let kind = FaultPlan.Kind(rawValue: value.lowercased()) else {
+                let known = FaultPlan.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+                return SandboxRouter.json(jsonObject(["error": .string("unknown X-Sandbox-Fault '\(value)'; known: \(known)")]), status: 400)
+            }
+            forced = kind
+        }
+        let admission = await state.traffic.admit(credential: authorization ?? "", forced: forced)
         if admission.plan.latency > .zero { try await Task.sleep(for: admission.plan.latency) }
         let vendor = route.target.vendor
         if let wait = admission.rateLimitedFor {
@@ -46,9 +52,13 @@ struct VendorExchange: Sendable {
             path: String(request.uri.path.dropFirst(route.prefix.count)), parameters: parameters,
             body: body, bodyTooLarge: tooLarge)
         let answer: VendorAnswer
-        switch route.check(incoming) {
+        var checked = route.check(incoming)
+        if case .success(let records) = checked, let conflict = await state.talonOne.admit(target: route.target.name, records: records) {
+            checked = .failure(conflict)
+        }
+        switch checked {
         case .success(let records):
-            await ledger.append(target: route.target.name, sequence: admission.sequence, records: records, fault: admission.fault)
+            await state.ledger.append(target: route.target.name, sequence: admission.sequence, records: records, fault: admission.fault)
             answer = .accepted(route.target, sequence: admission.sequence, records: records, parameters: parameters)
         case .failure(let rejection):
             answer = .refused(rejection, vendor: vendor)

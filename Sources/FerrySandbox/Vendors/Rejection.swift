@@ -13,6 +13,8 @@ struct Rejection: Error, Sendable, Equatable {
         case unsupportedMediaType
         /// Talon.One: the record conflicts with the deployment's state (409).
         case conflict
+        /// The path exists, the method does not (405).
+        case methodNotAllowed
     }
 
     var reason: Reason
@@ -29,6 +31,7 @@ struct Rejection: Error, Sendable, Equatable {
         case .tooLarge: return 413
         case .unsupportedMediaType: return 415
         case .conflict: return 409
+        case .methodNotAllowed: return 405
         }
     }
 

@@ -109,6 +109,7 @@ struct VendorAnswer: Sendable, Equatable {
             case .unauthenticated, .forbidden: text = "Unauthorized | Invalid API Key"
             case .tooLarge: text = "Payload Too Large | " + rejection.messageWithDetails
             case .unsupportedMediaType: text = "Unsupported Media Type | " + rejection.messageWithDetails
+            case .methodNotAllowed: text = "Method Not Allowed"
             default: text = "Bad Request | " + rejection.messageWithDetails
             }
             return VendorAnswer(status: rejection.status, json: jsonObject(["status": .string("error"), "message": .string(text)]))
