@@ -14,6 +14,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -27,7 +31,13 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
-        .target(name: "FerrySandbox", dependencies: ["FerryCore", "FerryVendors"]),
+        .target(name: "FerrySandbox", dependencies: [
+            "FerryCore", "FerryVendors",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .executableTarget(
             name: "ferry",
             dependencies: [
@@ -38,7 +48,12 @@ let package = Package(
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"]),
         .testTarget(name: "FerryMappingTests", dependencies: ["FerryMapping"]),
         .testTarget(name: "FerryVendorsTests", dependencies: ["FerryVendors"]),
-        .testTarget(name: "FerrySandboxTests", dependencies: ["FerrySandbox"]),
+        .testTarget(name: "FerrySandboxTests", dependencies: [
+            "FerrySandbox",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "FerryLoaderTests", dependencies: [
             "FerryLoader",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -46,7 +61,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         // End-to-end tests: run the built `ferry` executable as a user would.
-        .testTarget(name: "FerryCLITests", dependencies: ["ferry"], exclude: ["Fixtures"]),
+        .testTarget(name: "FerryCLITests", dependencies: ["ferry", "FerrySandbox", "FerryVendors", "FerryCore"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -11,7 +11,7 @@ struct Ferry: AsyncParsableCommand {
         2 usage or mapping error; 3 fatal error (I/O, damaged input, authentication).
         """,
         version: "0.1.0",
-        subcommands: [InspectCommand.self, TargetsCommand.self, CheckCommand.self, ValidateCommand.self, ConvertCommand.self, LoadCommand.self]
+        subcommands: [InspectCommand.self, TargetsCommand.self, CheckCommand.self, ValidateCommand.self, ConvertCommand.self, LoadCommand.self, SandboxCommand.self]
     )
 
     /// Runs the command, mapping usage errors to exit code 2 (ArgumentParser uses 64).

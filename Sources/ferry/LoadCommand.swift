@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import FerryCore
 import FerryLoader
+import FerrySandbox
 import FerryVendors
 
 struct LoadCommand: AsyncParsableCommand {
@@ -25,14 +26,18 @@ struct LoadCommand: AsyncParsableCommand {
         if sending.resume && sending.checkpoint == nil {
             throw ValidationError("--resume needs --checkpoint FILE")
         }
-        let environment = try await sending.credentialEnvironment()
+        let environment = try sending.credentialEnvironment()
         let (loaded, files) = try options.prepare()
         let target = loaded.target
         if target.destructive && !sending.yes {
             printError("ferry: \(target.name) is destructive: \(target.summary). Nothing was read or sent; add --yes to go ahead.")
             throw ExitCode(2)
         }
-        let endpoint = try sending.baseURL(for: target)
+        var sandbox: SandboxServer?
+        if sending.sandbox {
+            sandbox = try await Self.startSandbox(faults: sending.sandboxFaults)
+        }
+        let endpoint = try sandbox.map { $0.baseURL(for: target, region: sending.region) } ?? sending.baseURL(for: target)
         let authorization = try await sending.authorization(for: target, baseURL: endpoint, environment: environment)
         var checkpoint: CheckpointJournal?
         if let path = sending.checkpoint {
@@ -59,7 +64,33 @@ struct LoadCommand: AsyncParsableCommand {
         let report = await run.run()
         progress.stop()
         signals.cancel()
+        if let sandbox {
+            if !options.quiet {
+                let counts = await sandbox.ledger.counts
+                printError("sandbox: the ledger holds \(counts[target.name] ?? 0) record\(counts[target.name] == 1 ? "" : "s") for \(target.name) (\(sandbox.baseURL))")
+            }
+            await sandbox.stop()
+        }
         try options.conclude(report, sending: true)
+    }
+
+    /// The embedded sandbox on an ephemeral loopback port.
+    static func startSandbox(faults spec: String?) async throws -> SandboxServer {
+        var configuration = SandboxConfiguration()
+        if let spec {
+            do {
+                configuration.faults = try FaultPlan(parsing: spec)
+            } catch {
+                printError("ferry: --sandbox-faults: \(error.description)")
+                throw ExitCode(2)
+            }
+        }
+        do {
+            return try await SandboxServer.start(configuration)
+        } catch {
+            printError("ferry: cannot start the sandbox: \(error)")
+            throw ExitCode(3)
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FerryLoader
+import FerrySandbox
 import FerryVendors
 
 /// `load`'s options for sending.
@@ -13,6 +14,9 @@ struct SendOptions: ParsableArguments {
 
     @Flag(help: "Send to the embedded vendor sandbox on loopback instead of the vendor (no credentials needed).")
     var sandbox = false
+
+    @Option(name: .customLong("sandbox-faults"), help: "With --sandbox: faults it injects, e.g. 503=0.2,429=0.1,drop=0.05,seed=7 (see ferry sandbox --help).")
+    var sandboxFaults: String?
 
     @Option(help: "Requests in flight at most; adaptive concurrency stays below it when the vendor pushes back.")
     var concurrency: Int = 8
@@ -53,6 +57,7 @@ struct SendOptions: ParsableArguments {
         if maxRetries < 0 { throw ValidationError("--max-retries cannot be negative") }
         if !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
         if sandbox && endpoint != nil { throw ValidationError("--sandbox and --endpoint exclude each other") }
+        if sandboxFaults != nil && !sandbox { throw ValidationError("--sandbox-faults needs --sandbox") }
         if let maxInvalid, InvalidBudget(maxInvalid) == nil {
             throw ValidationError("--max-invalid takes a row count (100) or a share of the rows read (2%), not '\(maxInvalid)'")
         }
@@ -67,9 +72,15 @@ struct SendOptions: ParsableArguments {
         maxInvalid.flatMap(InvalidBudget.init)
     }
 
-    /// The environment credentials are read from (the process's).
-    func credentialEnvironment() async throws -> [String: String] {
-        ProcessInfo.processInfo.environment
+    /// The environment credentials are read from: the process's, or with --sandbox the
+    /// sandbox's own credentials, set in this process before any target is built (Pyze events
+    /// read their app key when first used).
+    func credentialEnvironment() throws -> [String: String] {
+        if sandbox {
+            for (name, value) in SandboxCredentials.environment { setenv(name, value, 1) }
+            unsetenv(ManagementCredentials.keyVariable)
+        }
+        return ProcessInfo.processInfo.environment
     }
 
     /// Where the target's path goes: --endpoint, the region's host, or the vendor's host.

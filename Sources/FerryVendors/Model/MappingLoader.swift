@@ -21,7 +21,7 @@ public enum MappingLoader {
     public static func load(spec: MappingSpec, path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(MappingError) -> LoadedMapping
     {
-        guard let target = TargetCatalog.target(named: spec.target.value) else {
+        guard let target = TargetCatalog.target(named: spec.target.value, environment: environment) else {
             var message = "unknown target '\(spec.target.value)'"
             if let suggestion = Suggestions.closest(to: spec.target.value, in: TargetCatalog.names) {
                 message += "; did you mean '\(suggestion)'?"

@@ -81,7 +81,7 @@ public struct PyzeEventAdjuster: RecordAdjuster {
 
     /// Objects with their members sorted by key (UTF-8 byte order; for a key given twice the
     /// last wins, as in lookups), recursively.
-    static func canonical(_ value: JSONValue) -> JSONValue {
+    public static func canonical(_ value: JSONValue) -> JSONValue {
         switch value {
         case .object(let object):
             var last: [String: Int] = [:]

@@ -1,0 +1,144 @@
+import Foundation
+import FerryCore
+import FerryVendors
+
+/// Everything the sandbox accepted, in order, per target.
+///
+/// A ledger entry is one accepted record with the sequence number of the request it came in
+/// (requests are numbered 1, 2, ... in arrival order over all vendors) and the fault injected
+/// into that request, if any (`lost`: applied, but the client got no answer; `slow`: applied,
+/// answered late). The record is:
+/// - for batch envelopes (`{"events": [...]}`, `[...]`): each element, as sent;
+/// - for a single-record body with no path parameters (Talon.One events and referrals, Pyze
+///   events): the body, as sent;
+/// - for endpoints with path parameters: `{"path": P, "parameters": {NAME: VALUE}, "body": B}`,
+///   where P is the request path after the vendor prefix, as sent (percent-encoded), the
+///   parameters are decoded, and B is the body (left out for DELETE customer_data); for the
+///   coupons CSV import, B is one CSV row as an object of its non-empty cells (`usageLimit` a
+///   number, `attributes` the parsed JSON object).
+///
+/// With a file, each accepted record is also appended to it as one NDJSON line:
+/// `{"target": NAME, "sequence": N, "fault": "lost"?, "record": RECORD}`.
+public actor SandboxLedger {
+    public struct Entry: Sendable, Equatable {
+        public let target: String
+        public let sequence: UInt64
+        public let record: JSONValue
+        /// `lost` or `slow` when the request that carried the record had that fault.
+        public let fault: FaultPlan.Kind?
+
+        public init(target: String, sequence: UInt64, record: JSONValue, fault: FaultPlan.Kind?) {
+            self.target = target
+            self.sequence = sequence
+            self.record = record
+            self.fault = fault
+        }
+
+        /// Applied although the client never got the answer.
+        public var responseLost: Bool { fault == .lost }
+    }
+
+    /// A record accepted more than once (identical canonical JSON: members sorted by key).
+    public struct Duplicate: Sendable, Equatable {
+        public let record: JSONValue
+        /// The requests that carried it, in order.
+        public let sequences: [UInt64]
+    }
+
+    private var entriesByTarget: [String: [Entry]] = [:]
+    private let file: FileHandle?
+
+    /// A ledger in memory, also appended to the NDJSON file at `path` when given (created
+    /// when missing, never truncated).
+    public init(appendingTo path: String? = nil) throws {
+        if let path {
+            if !FileManager.default.fileExists(atPath: path) {
+                guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                    throw SandboxError("cannot create the ledger file \(path)")
+                }
+            }
+            guard let handle = FileHandle(forWritingAtPath: path) else {
+                throw SandboxError("cannot open the ledger file \(path) for writing")
+            }
+            handle.seekToEndOfFile()
+            file = handle
+        } else {
+            file = nil
+        }
+    }
+
+    /// Records one accepted request's records.
+    public func append(target: String, sequence: UInt64, records: [JSONValue], fault: FaultPlan.Kind?) {
+        var list = entriesByTarget[target, default: []]
+        list.reserveCapacity(list.count + records.count)
+        var lines = JSONWriter(capacity: file == nil ? 0 : 256 * records.count)
+        for record in records {
+            list.append(Entry(target: target, sequence: sequence, record: record, fault: fault))
+            if file != nil { Self.writeLine(target: target, sequence: sequence, record: record, fault: fault, into: &lines) }
+        }
+        entriesByTarget[target] = list
+        if let file, !lines.bytes.isEmpty { file.write(Data(lines.bytes)) }
+    }
+
+    private static func writeLine(target: String, sequence: UInt64, record: JSONValue, fault: FaultPlan.Kind?,
+                                  into writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.writeKey("target"); writer.writeString(target)
+        writer.writeKey("sequence"); writer.writeInt(Int64(sequence))
+        if let fault { writer.writeKey("fault"); writer.writeString(fault.rawValue) }
+        writer.writeKey("record"); writer.write(record)
+        writer.endObject()
+        writer.bytes.append(UInt8(ascii: "\n"))
+    }
+
+    public func entries(for target: String) -> [Entry] {
+        entriesByTarget[target] ?? []
+    }
+
+    /// The accepted records of `target`, in order.
+    public func records(for target: String) -> [JSONValue] {
+        entries(for: target).map(\.record)
+    }
+
+    /// Accepted records per target (targets with none are left out).
+    public var counts: [String: Int] {
+        entriesByTarget.compactMapValues { $0.isEmpty ? nil : $0.count }
+    }
+
+    /// Records of requests whose answer was lost, per target.
+    public var lostCounts: [String: Int] {
+        entriesByTarget.compactMapValues { entries in
+            let lost = entries.filter(\.responseLost).count
+            return lost == 0 ? nil : lost
+        }
+    }
+
+    /// Records of `target` accepted more than once, in order of their first acceptance.
+    public func duplicates(for target: String) -> [Duplicate] {
+        var order: [[UInt8]] = []
+        var seen: [[UInt8]: (record: JSONValue, sequences: [UInt64])] = [:]
+        for entry in entries(for: target) {
+            let key: [UInt8] = JSONWriter.serialize(PyzeEventAdjuster.canonical(entry.record))
+            if seen[key] == nil { order.append(key); seen[key] = (entry.record, []) }
+            seen[key]?.sequences.append(entry.sequence)
+        }
+        return order.compactMap { key in
+            guard let found = seen[key], found.sequences.count > 1 else { return nil }
+            return Duplicate(record: found.record, sequences: found.sequences)
+        }
+    }
+
+    /// Targets that have accepted records.
+    public var targets: [String] { entriesByTarget.keys.sorted() }
+
+    /// Forgets every entry (the file, if any, is kept as it is).
+    public func reset() {
+        entriesByTarget = [:]
+    }
+}
+
+/// A sandbox failure that is not a vendor answer (a ledger file that cannot be opened, ...).
+public struct SandboxError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

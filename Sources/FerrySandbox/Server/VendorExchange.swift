@@ -1,0 +1,87 @@
+import Foundation
+import FerryCore
+import HTTPTypes
+import Hummingbird
+
+/// One vendor request through the sandbox: numbered and maybe faulted (`SandboxTraffic`),
+/// checked (`VendorRoute`), recorded (`SandboxLedger`), answered in the vendor's shape.
+///
+/// Order: the body is read (kept up to the target's `maxBytes`); the request gets its
+/// sequence number and fault; the plan's latency is waited; a rate-limited request is
+/// answered 429; 429/500/502/503 and `drop` are answered without looking at the request;
+/// otherwise it is checked and, when acceptable, its records go to the ledger; `lost` then
+/// cuts the connection instead of answering, and `slow` waits `slowDelay` before answering.
+struct VendorExchange: Sendable {
+    let route: VendorRoute
+    let state: SandboxState
+
+    func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
+        let (body, tooLarge) = try await Self.collect(request.body, limit: route.target.limits.maxBytes)
+        let authorization = request.headers[.authorization]
+        var forced: FaultPlan.Kind?
+        if let name = SandboxRouter.faultHeader, let value = request.headers[name] {
+            guard let kind = FaultPlan.Kind(rawValue: value.lowercased()) else {
+                let known = FaultPlan.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+                return SandboxRouter.json(jsonObject(["error": .string("unknown X-Sandbox-Fault '\(value)'; known: \(known)")]), status: 400)
+            }
+            forced = kind
+        }
+        let admission = await state.traffic.admit(credential: authorization ?? "", forced: forced)
+        if admission.plan.latency > .zero { try await Task.sleep(for: admission.plan.latency) }
+        let vendor = route.target.vendor
+        if let wait = admission.rateLimitedFor {
+            return SandboxRouter.response(.fault(status: 429, vendor: vendor, retryAfter: wait))
+        }
+        if let fault = admission.fault {
+            switch fault {
+            case .tooManyRequests, .internalServerError, .badGateway, .serviceUnavailable:
+                let status = Int(fault.rawValue) ?? 500
+                return SandboxRouter.response(.fault(status: status, vendor: vendor, retryAfter: admission.plan.retryAfter))
+            case .drop:
+                return SandboxRouter.cutOff(.fault(status: 200, vendor: vendor, retryAfter: 0))
+            case .lost, .slow:
+                break
+            }
+        }
+        var parameters: [String: String] = [:]
+        for parameter in route.target.endpoint.pathParameters {
+            if let raw = context.parameters.get(parameter.name) { parameters[parameter.name] = raw.removingPercentEncoding ?? raw }
+        }
+        let incoming = VendorRoute.Incoming(
+            authorization: authorization, contentType: request.headers[.contentType],
+            path: String(request.uri.path.dropFirst(route.prefix.count)), parameters: parameters,
+            body: body, bodyTooLarge: tooLarge)
+        let answer: VendorAnswer
+        var checked = route.check(incoming)
+        if case .success(let records) = checked, let conflict = await state.talonOne.admit(target: route.target.name, records: records) {
+            checked = .failure(conflict)
+        }
+        switch checked {
+        case .success(let records):
+            await state.ledger.append(target: route.target.name, sequence: admission.sequence, records: records, fault: admission.fault)
+            answer = .accepted(route.target, sequence: admission.sequence, records: records, parameters: parameters)
+        case .failure(let rejection):
+            answer = .refused(rejection, vendor: vendor)
+        }
+        if admission.fault == FaultPlan.Kind.lost { return SandboxRouter.cutOff(answer) }
+        if admission.fault == FaultPlan.Kind.slow { try await Task.sleep(for: admission.plan.slowDelay) }
+        return SandboxRouter.response(answer)
+    }
+
+    /// The body's bytes, or (with `tooLarge`) none when it is longer than `limit`; the body is
+    /// read to its end either way.
+    static func collect(_ body: RequestBody, limit: Int) async throws -> (bytes: [UInt8], tooLarge: Bool) {
+        var buffer = ByteBuffer()
+        var tooLarge = false
+        for try await var chunk in body {
+            if tooLarge { continue }
+            if buffer.readableBytes + chunk.readableBytes > limit {
+                tooLarge = true
+                buffer.clear()
+            } else {
+                buffer.writeBuffer(&chunk)
+            }
+        }
+        return (Array(buffer.readableBytesView), tooLarge)
+    }
+}

@@ -1,0 +1,260 @@
+import Foundation
+import FerryCore
+import FerryMapping
+import FerryVendors
+
+/// One target's endpoint in the sandbox: checks a request as the vendor would (credential,
+/// media type, size, JSON, envelope, per-request limits, every record against the target's
+/// schema with `RecordChecker`) and gives the ledger records of an accepted one (see
+/// `SandboxLedger` for their shape). A request with any bad record is refused whole: none of
+/// the vendor documents describes partial acceptance.
+struct VendorRoute: Sendable {
+    /// What the route looks at in a request.
+    struct Incoming: Sendable {
+        var authorization: String?
+        var contentType: String?
+        /// The path after the vendor prefix, as sent (percent-encoded).
+        var path: String
+        /// Path parameters, percent-decoded.
+        var parameters: [String: String]
+        var body: [UInt8]
+        /// The body was longer than the target's `maxBytes` (and was not kept whole).
+        var bodyTooLarge: Bool = false
+    }
+
+    let target: Target
+    /// `/toplyne`, `/netcore/eu`, ...
+    let prefix: String
+    let checker: RecordChecker
+
+    init(target: Target, prefix: String) {
+        self.target = target
+        self.prefix = prefix
+        self.checker = RecordChecker(target: target)
+    }
+
+    /// The route's path with `{name}` parameters, as the router matches it.
+    var routerPath: String { prefix + target.endpoint.path }
+
+    /// The ledger records of an acceptable request, or why the vendor would refuse it.
+    func check(_ request: Incoming) -> Result<[JSONValue], Rejection> {
+        do {
+            return .success(try records(of: request))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    func records(of request: Incoming) throws(Rejection) -> [JSONValue] {
+        try authenticate(request.authorization)
+        try checkParameters(request.parameters)
+        if request.bodyTooLarge {
+            throw Rejection(reason: .tooLarge, message: "the request body is larger than \(target.limits.maxBytes) bytes")
+        }
+        switch target.envelope {
+        case .none:
+            return [pathRecord(request, body: nil)]
+        case .multipartCSV(let field, _, let columns, _):
+            let rows = try couponRows(request, field: field, columns: columns)
+            try checkCount(rows.count)
+            try checkRecords(rows.map { (label: "row \($0.line)", record: $0.record) })
+            return rows.map { pathRecord(request, body: $0.record) }
+        case .objectArray, .array, .single:
+            let items = try jsonItems(request)
+            try checkCount(items.count)
+            if let maxFields = target.limits.maxFields {
+                let fields = items.reduce(0) { total, item in
+                    if case .object(let object) = item { return total + object.count }
+                    return total
+                }
+                if fields > maxFields {
+                    throw .content("\(fields) profile fields in one request; each request may include up to \(maxFields) profile fields")
+                }
+            }
+            if target.auth.kind == .pyzeAppKey, let item = items.first { try checkAppKey(item) }
+            try checkRecords(items.enumerated().map { (label: label(index: $0.offset), record: $0.element) })
+            if target.endpoint.pathParameters.isEmpty { return items }
+            return items.map { pathRecord(request, body: $0) }
+        }
+    }
+
+    // MARK: Credentials
+
+    func authenticate(_ header: String?) throws(Rejection) {
+        let accepted: [(scheme: String, credential: String)]
+        switch target.auth.kind {
+        case .pyzeAppKey:
+            return
+        case .bearer:
+            accepted = [("bearer", SandboxCredentials.secret(for: target))]
+        case .apiKeyV1:
+            accepted = [("apikey-v1", SandboxCredentials.secret(for: target))]
+        case .managementSession:
+            accepted = [("bearer", SandboxCredentials.talonOneSessionToken),
+                        ("managementkey-v1", SandboxCredentials.talonOneManagementKey)]
+        }
+        guard let header, !header.isEmpty else {
+            throw Rejection(reason: .unauthenticated, message: "Unauthorized: no Authorization header")
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2,
+              accepted.contains(where: { $0.scheme == parts[0].lowercased() && $0.credential == parts[1].trimmingCharacters(in: .whitespaces) })
+        else {
+            throw Rejection(reason: .unauthenticated, message: "Unauthorized: invalid credentials")
+        }
+    }
+
+    /// Pyze events: the app key travels in the body.
+    func checkAppKey(_ event: JSONValue) throws(Rejection) {
+        guard case .string(let key)? = event.value(atPath: "appKey"), !key.isEmpty else {
+            throw .content("\"appKey\" is not provided")
+        }
+        if key != SandboxCredentials.pyzeAppKey {
+            throw Rejection(reason: .forbidden, message: "Need access to the provided app")
+        }
+    }
+
+    // MARK: Content
+
+    func checkParameters(_ parameters: [String: String]) throws(Rejection) {
+        for parameter in target.endpoint.pathParameters {
+            guard let value = parameters[parameter.name], !value.isEmpty else {
+                throw .content("the path parameter \(parameter.name) is empty")
+            }
+            if case .integer? = target.schema.field(named: parameter.field)?.type, Int64(value) == nil {
+                throw .content("the path parameter \(parameter.name) must be an integer, found \"\(value)\"")
+            }
+        }
+    }
+
+    func mediaType(_ contentType: String?) -> String {
+        (contentType ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+    }
+
+    func jsonItems(_ request: Incoming) throws(Rejection) -> [JSONValue] {
+        guard mediaType(request.contentType) == "application/json" else {
+            throw Rejection(reason: .unsupportedMediaType,
+                            message: "the Content-Type must be application/json, found \(request.contentType ?? "none")")
+        }
+        let value: JSONValue
+        do {
+            value = try request.body.withUnsafeBufferPointer { (buffer) throws(JSONParseError) in try JSONParser.parse(buffer) }
+        } catch {
+            throw .content("malformed JSON: \(error)")
+        }
+        switch target.envelope {
+        case .objectArray(let key):
+            guard case .object(let object) = value, case .array(let items)? = object[key] else {
+                throw .content("the body must be a JSON object whose \"\(key)\" member is an array of records")
+            }
+            return items
+        case .array:
+            guard case .array(let items) = value else { throw .content("the body must be a JSON array of records") }
+            return items
+        default:
+            guard case .object = value else { throw .content("the body must be a JSON object") }
+            return [value]
+        }
+    }
+
+    func checkCount(_ count: Int) throws(Rejection) {
+        if count == 0 {
+            throw .content(target.vendor == .netcore ? "Do Not Pass an Empty Array: the request holds no activities"
+                                                      : "the request holds no records")
+        }
+        if count > target.limits.maxRecords {
+            throw .content("\(count) records in one request; at most \(target.limits.maxRecords) are accepted")
+        }
+    }
+
+    /// Where a record is in the request, for messages: `events[3]`, `[3]`, or nothing for a
+    /// single-record body.
+    func label(index: Int) -> String {
+        switch target.envelope {
+        case .objectArray(let key): return "\(key)[\(index)]"
+        case .array: return "[\(index)]"
+        default: return ""
+        }
+    }
+
+    func checkRecords(_ records: [(label: String, record: JSONValue)]) throws(Rejection) {
+        var details: [String] = []
+        var bad = 0
+        for (label, record) in records {
+            let problems = checker.problems(in: record)
+            if problems.isEmpty { continue }
+            bad += 1
+            for problem in problems {
+                if label.isEmpty { details.append(problem) }
+                else if label.hasPrefix("row ") { details.append("\(label): \(problem)") }
+                else { details.append(problem.hasPrefix("the record") ? "\(label): \(problem)" : "\(label).\(problem)") }
+            }
+        }
+        guard bad > 0 else { return }
+        let message = records.count == 1 ? "the record is invalid" : "\(bad) of \(records.count) records are invalid"
+        throw .content(message, details: details)
+    }
+
+    // MARK: Records
+
+    /// `{"path": ..., "parameters": {...}, "body": ...}`.
+    func pathRecord(_ request: Incoming, body: JSONValue?) -> JSONValue {
+        var parameters = JSONObject()
+        for parameter in target.endpoint.pathParameters {
+            parameters.append(parameter.name, .string(request.parameters[parameter.name] ?? ""))
+        }
+        var record = JSONObject([(key: "path", value: .string(request.path)), (key: "parameters", value: .object(parameters))])
+        if let body { record.append("body", body) }
+        return .object(record)
+    }
+
+    /// The coupons of a CSV import: one object per row, of its non-empty cells typed as the
+    /// schema says (integers as numbers, `attributes` parsed as JSON; a cell that does not
+    /// parse stays text, which the checker then reports).
+    func couponRows(_ request: Incoming, field: String, columns: [String]) throws(Rejection) -> [(line: Int, record: JSONValue)] {
+        guard mediaType(request.contentType) == "multipart/form-data",
+              let boundary = MultipartForm.boundary(ofContentType: request.contentType ?? "") else {
+            throw Rejection(reason: .unsupportedMediaType,
+                            message: "the Content-Type must be multipart/form-data with a boundary, found \(request.contentType ?? "none")")
+        }
+        let rows: [(line: Int, fields: [String])]
+        do throws(MultipartError) {
+            let form = try MultipartForm(parsing: request.body, boundary: boundary)
+            guard let part = form.parts.first(where: { $0.name == field }) else {
+                throw MultipartError("no part named \"\(field)\" (the CSV file of coupons)")
+            }
+            rows = try CSVText.rows(part.body)
+        } catch {
+            throw .content("bad upload: \(error.message)")
+        }
+        guard let header = rows.first?.fields else { throw .content("the CSV file is empty") }
+        let unknown = header.filter { !columns.contains($0) }
+        if !unknown.isEmpty {
+            throw .content("unknown CSV column\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")); known: \(columns.joined(separator: ", "))")
+        }
+        if !header.contains("value") { throw .content("the CSV file has no value column") }
+        var records: [(line: Int, record: JSONValue)] = []
+        for row in rows.dropFirst() {
+            guard row.fields.count == header.count else {
+                throw .content("line \(row.line): \(row.fields.count) fields, the header has \(header.count)")
+            }
+            var record = JSONObject()
+            for (column, cell) in zip(header, row.fields) where !cell.isEmpty {
+                record.append(column, typedCell(cell, column: column))
+            }
+            records.append((row.line, .object(record)))
+        }
+        return records
+    }
+
+    func typedCell(_ cell: String, column: String) -> JSONValue {
+        switch target.schema.field(named: column)?.type {
+        case .integer?:
+            return Int64(cell).map(JSONValue.int) ?? .string(cell)
+        case .object?:
+            return (try? JSONParser.parse(cell)) ?? .string(cell)
+        default:
+            return .string(cell)
+        }
+    }
+}
