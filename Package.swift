@@ -61,7 +61,11 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         // End-to-end tests: run the built `ferry` executable as a user would.
-        .testTarget(name: "FerryCLITests", dependencies: ["ferry", "FerrySandbox", "FerryVendors", "FerryCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "FerryCLITests", dependencies: [
+            "ferry", "FerrySandbox", "FerryVendors", "FerryCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -137,3 +137,32 @@ import FerryVendors
         #expect(RequestBuilder.authorization(for: TalonOne.customerProfiles.auth, secret: "s") == "ApiKey-v1 s")
     }
 }
+
+@Suite struct PathSequencerTests {
+    /// Batches for one path go in registration order, whatever order their senders ask in;
+    /// another path is not held back.
+    @Test func requestsToOneResourceKeepTheirOrder() async {
+        let sequencer = PathSequencer()
+        for index in 0..<3 { sequencer.register(path: "/v2/customer_profiles/a", index: index) }
+        sequencer.register(path: "/v2/customer_profiles/b", index: 3)
+        let order = LockedList()
+        await withTaskGroup(of: Void.self) { group in
+            for index in [2, 1, 0] {
+                group.addTask {
+                    await sequencer.turn(path: "/v2/customer_profiles/a", index: index)
+                    order.append(["a\(index)"])
+                    try? await Task.sleep(for: .milliseconds(5))
+                    sequencer.done(path: "/v2/customer_profiles/a", index: index)
+                }
+                try? await Task.sleep(for: .milliseconds(2))
+            }
+            group.addTask {
+                await sequencer.turn(path: "/v2/customer_profiles/b", index: 3)
+                order.append(["b3"])
+                sequencer.done(path: "/v2/customer_profiles/b", index: 3)
+            }
+        }
+        #expect(order.items.filter { $0.hasPrefix("a") } == ["a0", "a1", "a2"])
+        #expect(order.items.contains("b3"))
+    }
+}

@@ -154,17 +154,22 @@ import FerryVendors
     @Test func rateLimitAnswers429PerCredential() async throws {
         let activities = try target("netcore.activities")
         try await withSandbox(SandboxConfiguration(rateLimit: 5)) { server in
-            var statuses: [Int] = []
-            var retryAfters: [Double?] = []
-            for _ in 0..<12 {
-                let reply = try await SandboxHTTP.send(activities, on: server, body: RejectionTests.netcoreActivities(1))
-                statuses.append(reply.status)
-                if reply.status == 429 {
-                    retryAfters.append(reply.retryAfter)
-                    if case .retry(_, let after) = reply.verdict(activities) { #expect(after == 1) } else { Issue.record("429 not retried") }
+            // Twelve requests at once: the bucket holds five, so (however slow this machine is
+            // right now) at least five of the others are throttled.
+            let replies = try await withThrowingTaskGroup(of: Reply.self) { group in
+                for _ in 0..<12 {
+                    group.addTask { try await SandboxHTTP.send(activities, on: server, body: RejectionTests.netcoreActivities(1)) }
                 }
+                return try await group.reduce(into: [Reply]()) { $0.append($1) }
             }
-            #expect(statuses.prefix(5) == [200, 200, 200, 200, 200])
+            let statuses = replies.map(\.status)
+            var retryAfters: [Double?] = []
+            for reply in replies where reply.status == 429 {
+                retryAfters.append(reply.retryAfter)
+                if case .retry(_, let after) = reply.verdict(activities) { #expect(after == 1) } else { Issue.record("429 not retried") }
+            }
+            #expect(statuses.filter { $0 == 200 }.count >= 5, "the bucket's five pass")
+            #expect(statuses.allSatisfy { $0 == 200 || $0 == 429 })
             #expect(statuses.filter { $0 == 429 }.count >= 5)
             #expect(retryAfters.allSatisfy { $0 == 1 })
             #expect(await server.rateLimitedCount == statuses.filter { $0 == 429 }.count)

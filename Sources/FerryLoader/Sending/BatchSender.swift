@@ -17,6 +17,8 @@ final class BatchSender: Sendable {
     let tracker: DeliveryTracker
     let journal: CheckpointJournal?
     private let gate: ConcurrencyGate
+    /// Keeps requests to the same resource in input order.
+    let sequencer = PathSequencer()
     private let state = NIOLockedValueBox(SenderState())
 
     struct SenderState {
@@ -65,7 +67,10 @@ final class BatchSender: Sendable {
             state.stop = reason
             return true
         }
-        if first { _ = queue.abandon() }
+        if first {
+            _ = queue.abandon()
+            sequencer.releaseAll()
+        }
     }
 
     /// Runs `settings.concurrency` workers until the queue is finished or sending stops.
@@ -86,8 +91,12 @@ final class BatchSender: Sendable {
 
     private func work() async {
         while let item = await queue.next() {
-            if isStopping { continue }
-            await deliver(item.batch, positions: item.positions ?? Array(item.batch.records.indices))
+            let path = item.batch.path
+            if let path { await sequencer.turn(path: path, index: item.batch.index) }
+            if !isStopping {
+                await deliver(item.batch, positions: item.positions ?? Array(item.batch.records.indices))
+            }
+            if let path { sequencer.done(path: path, index: item.batch.index) }
         }
     }
 

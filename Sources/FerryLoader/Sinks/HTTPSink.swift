@@ -22,7 +22,10 @@ final class HTTPSink: BatchSink, Sendable {
             // Part of a split batch was settled before the crash: send only the rest.
             positions = open
         }
-        sender.queue.push(BatchQueue.Delivery(batch: batch, positions: positions))
+        if let path = batch.path { sender.sequencer.register(path: path, index: batch.index) }
+        if !sender.queue.push(BatchQueue.Delivery(batch: batch, positions: positions)), let path = batch.path {
+            sender.sequencer.done(path: path, index: batch.index)
+        }
     }
 
     func finish() throws(OutputError) {

@@ -92,6 +92,10 @@ public final class SandboxServer: Sendable {
         }
     }
 
+    /// A text that makes the sandbox refuse the record holding it (any string value at any
+    /// depth), with the vendor's error naming that record: for tests of refused records.
+    public static let refusedRecordMarker = VendorRoute.poison
+
     /// `http://HOST:PORT`.
     public var baseURL: String {
         host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"

@@ -181,7 +181,10 @@ struct VendorRoute: Sendable {
         var details: [String] = []
         var bad = 0
         for (label, record) in records {
-            let problems = checker.problems(in: record)
+            var problems = checker.problems(in: record)
+            if Self.isPoisoned(record) {
+                problems.append("\(Self.poison): the sandbox refuses records holding this text (for tests of refused records)")
+            }
             if problems.isEmpty { continue }
             bad += 1
             for problem in problems {
@@ -193,6 +196,20 @@ struct VendorRoute: Sendable {
         guard bad > 0 else { return }
         let message = records.count == 1 ? "the record is invalid" : "\(bad) of \(records.count) records are invalid"
         throw .content(message, details: details)
+    }
+
+    /// A text that makes the sandbox refuse the record holding it (as any string value, at any
+    /// depth), the way the vendor refuses a record it finds wrong although it fits the schema:
+    /// for tests of refused records inside otherwise good batches.
+    static let poison = "sandbox-refuses-this-record"
+
+    static func isPoisoned(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string(let s): return s == poison
+        case .array(let items): return items.contains(where: isPoisoned)
+        case .object(let object): return object.members.contains { isPoisoned($0.value) }
+        default: return false
+        }
     }
 
     // MARK: Records
