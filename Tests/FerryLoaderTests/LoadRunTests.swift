@@ -87,6 +87,31 @@ import FerryVendors
         #expect(report.errorCounts["vendor_rejected"] == 1)
     }
 
+    @Test func aResumeCountsEarlierRefusalsWithoutWritingTheirDeadLettersAgain() async throws {
+        let server = try StubHTTPServer { seen in
+            Self.users(seen.body).contains("bad-user") ? (400, #"{"status":"failure","MsgCode":400,"Msg":"invalid event"}"#) : Self.success
+        }
+        defer { server.shutdown() }
+        let file = try input(40, bad: [7])
+        _ = try mapping()
+        let print = try JobFingerprint(target: "toplyne.user_events", mappingPath: path("mapping.yaml"), inputs: [InputFile(path: file)],
+                                       batchSize: 10, limit: nil, groupMemory: 64)
+        let checkpointPath = path("refusal.checkpoint")
+        let deadPath = path("refusal.dead.ndjson")
+        let first = try await load(file, server: server,
+                                   checkpoint: try CheckpointJournal(path: checkpointPath, fingerprint: print, target: "toplyne.user_events", resume: false),
+                                   deadLetters: try DeadLetterWriter(path: deadPath), batchSize: 10)
+        #expect(first.totals.rejected == 1 && first.totals.delivered == 39)
+        let sentBefore = server.requests.count
+        let second = try await load(file, server: server,
+                                    checkpoint: try CheckpointJournal(path: checkpointPath, fingerprint: print, target: "toplyne.user_events", resume: true),
+                                    deadLetters: try DeadLetterWriter(path: deadPath, append: true), batchSize: 10)
+        #expect(server.requests.count == sentBefore, "nothing sent again")
+        #expect(second.totals.rejected == 1 && second.totals.delivered == 39 && second.exitCode == 1)
+        let letters = try String(contentsOfFile: deadPath, encoding: .utf8).split(separator: "\n")
+        #expect(letters.count == 1, "the refusal's dead letter is written once")
+    }
+
     @Test func aWrongCredentialStopsAfterOneRequestWithoutRetrying() async throws {
         let server = try StubHTTPServer { _ in (401, #"{"status":"failure","MsgCode":401,"Msg":"Authentication Failure"}"#) }
         defer { server.shutdown() }

@@ -111,7 +111,8 @@ final class BatchSender: Sendable {
                 continue
             }
             resumed += 1
-            tracker.settle(ref, refusal: settled.rejected.contains(position) ? "refused by the vendor in an earlier run" : nil)
+            tracker.settle(ref, refusal: settled.rejected.contains(position) ? "refused by the vendor in an earlier run" : nil,
+                           fromCheckpoint: true)
         }
         state.withLockedValue {
             if open.isEmpty { $0.stats.resumedBatches += 1 }

@@ -41,7 +41,8 @@ final class DeliveryTracker: Sendable {
     /// One piece of a record is settled: delivered, or refused with `refusal`. When its last
     /// piece is settled the record's rows count as delivered, or as rejected (with a dead
     /// letter) when any piece was refused.
-    func settle(_ ref: RecordRef, refusal: String?) {
+    /// `fromCheckpoint`: settled by an earlier run, whose dead letters already hold it.
+    func settle(_ ref: RecordRef, refusal: String?, fromCheckpoint: Bool = false) {
         let finished: (Open, Bool)? = state.withLockedValue { state in
             var entry = state.open[ref.serial] ?? Open()
             entry.settledPieces += 1
@@ -65,7 +66,7 @@ final class DeliveryTracker: Sendable {
             }
             return (entry, entry.refusal != nil)
         }
-        guard let (entry, refused) = finished, refused, let reason = entry.refusal else { return }
+        guard let (entry, refused) = finished, refused, !fromCheckpoint, let reason = entry.refusal else { return }
         write(entry.rows, kind: "vendor_rejected", reason: reason)
     }
 
