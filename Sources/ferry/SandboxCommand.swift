@@ -42,6 +42,7 @@ struct SandboxCommand: AsyncParsableCommand {
         var plan: FaultPlan
         do { plan = try FaultPlan(parsing: faults ?? "") } catch { throw ValidationError("--faults: \(error.description)") }
         if let seed { plan.seed = seed }
+        let termination = TerminationSignals()
         let server: SandboxServer
         do {
             server = try await SandboxServer.start(SandboxConfiguration(host: host, port: port, faults: plan,
@@ -65,26 +66,38 @@ struct SandboxCommand: AsyncParsableCommand {
         for (name, value) in SandboxCredentials.environment.sorted(by: { $0.key < $1.key }) {
             say("export \(name)=\(value)")
         }
-        let signal = await Self.terminationSignal()
+        let signal = await termination.next()
         say("ferry sandbox: signal \(signal), stopping")
         await server.stop()
     }
 
-    /// Waits for SIGINT or SIGTERM (their default action is turned off while waiting).
-    static func terminationSignal() async -> Int32 {
-        let (signals, continuation) = AsyncStream.makeStream(of: Int32.self)
-        let queue = DispatchQueue(label: "ferry.sandbox.signals")
-        let sources = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { continuation.yield(number) }
-            source.resume()
-            return source
+    /// SIGINT and SIGTERM as a stream, from the moment it is made (their default action,
+    /// ending the process, is turned off), so that a signal sent while the server starts or
+    /// prints is not lost.
+    struct TerminationSignals {
+        let signals: AsyncStream<Int32>
+        private let sources: [any DispatchSourceSignal]
+
+        init() {
+            let (signals, continuation) = AsyncStream.makeStream(of: Int32.self)
+            let queue = DispatchQueue(label: "ferry.sandbox.signals")
+            self.signals = signals
+            self.sources = [SIGINT, SIGTERM].map { number in
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+                source.setEventHandler { continuation.yield(number) }
+                source.resume()
+                return source
+            }
         }
-        var iterator = signals.makeAsyncIterator()
-        let received = await iterator.next() ?? SIGTERM
-        for source in sources { source.cancel() }
-        return received
+
+        /// Waits for the first signal.
+        func next() async -> Int32 {
+            var iterator = signals.makeAsyncIterator()
+            let received = await iterator.next() ?? SIGTERM
+            for source in sources { source.cancel() }
+            return received
+        }
     }
 }
 

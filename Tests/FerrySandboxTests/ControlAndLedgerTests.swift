@@ -113,3 +113,26 @@ import FerryVendors
         }
     }
 }
+
+@Suite struct ServerLifecycleTests {
+    @Test func waitRunsUntilCancelledThenTheServerIsGone() async throws {
+        let server = try await SandboxServer.start()
+        let url = server.baseURL + "/_sandbox/counts"
+        #expect(try await SandboxHTTP.send("GET", url).status == 200)
+        let running = Task { await server.wait() }
+        running.cancel()
+        await running.value
+        await #expect(throws: (any Error).self) { _ = try await SandboxHTTP.send("GET", url, timeout: .seconds(2)) }
+    }
+
+    @Test func manyServersRunSideBySide() async throws {
+        var servers: [SandboxServer] = []
+        for _ in 0..<5 { servers.append(try await SandboxServer.start()) }
+        #expect(Set(servers.map(\.port)).count == 5)
+        for server in servers {
+            #expect(try await SandboxHTTP.send(Toplyne.userEvents, on: server, body: FaultInjectionTests.event).status == 200)
+            #expect(await server.ledger.counts == [Toplyne.userEvents.name: 2])
+        }
+        for server in servers { await server.stop() }
+    }
+}

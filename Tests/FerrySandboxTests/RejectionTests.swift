@@ -330,3 +330,46 @@ import FerryVendors
         }
     }
 }
+
+/// Vendor rules beyond the schema, as the targets' adjusters state them.
+@Suite struct VendorRuleTests {
+    @Test func pyzeAliasesAndOperations() async throws {
+        let profiles = try target("pyze.user_profiles")
+        try await withSandbox { server in
+            let alias = try await SandboxHTTP.send(profiles, on: server,
+                                                   body: bytes(#"{"user_profiles":[{"userId":"u1"},{"userId":"u2","user_alias":{"alias_label":"fb"}}]}"#))
+            #expect(alias.status == 400)
+            #expect(RejectionTests.message(alias).contains("user_profiles[1].user_alias needs both alias_label and alias_id"))
+            #expect(RejectionTests.message(alias).contains("(invalid_alias)"))
+            let operation = try await SandboxHTTP.send(profiles, on: server,
+                                                       body: bytes(#"{"user_profiles":[{"userId":"u1","custom-score":{"add":1}}]}"#))
+            #expect(operation.status == 400)
+            #expect(RejectionTests.message(operation).contains("invalid_operation"))
+            let fine = try await SandboxHTTP.send(profiles, on: server,
+                                                  body: bytes(#"{"user_profiles":[{"userId":"u1","custom-score":{"inc":1},"custom-tags":{"remove":["a"]}}]}"#))
+            #expect(fine.status == 200)
+            #expect(await server.ledger.counts == [profiles.name: 1])
+        }
+    }
+
+    @Test func talonOneCostsAndReservations() async throws {
+        let sessions = try target("talonone.customer_sessions")
+        let reservations = try target("talonone.coupon_reservations")
+        try await withSandbox { server in
+            let cost = try await SandboxHTTP.send(sessions, on: server, path: "/v2/customer_sessions/S1",
+                                                  body: bytes(#"{"customerSession":{"profileId":"p","additionalCosts":{"shipping":4.5}}}"#))
+            #expect(cost.status == 400)
+            #expect(cost.text.contains("customerSession.additionalCosts.shipping must be an object"))
+            let nobody = try await SandboxHTTP.send(reservations, on: server, path: "/v1/coupon_reservations/C1",
+                                                    body: bytes(#"{"integrationIDs":[]}"#))
+            #expect(nobody.status == 400)
+            let ids = (0..<1001).map { "\"p\($0)\"" }.joined(separator: ",")
+            let many = try await SandboxHTTP.send(reservations, on: server, path: "/v1/coupon_reservations/C1",
+                                                  body: bytes(#"{"integrationIDs":[\#(ids)]}"#))
+            #expect(many.status == 400)
+            #expect(many.text.contains("too wide for one request"))
+            #expect(RejectionTests.isRejected(many.verdict(reservations)))
+            #expect(await server.ledger.counts.isEmpty)
+        }
+    }
+}

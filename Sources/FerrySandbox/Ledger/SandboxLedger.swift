@@ -69,15 +69,16 @@ public actor SandboxLedger {
 
     /// Records one accepted request's records.
     public func append(target: String, sequence: UInt64, records: [JSONValue], fault: FaultPlan.Kind?) {
-        var list = entriesByTarget[target, default: []]
-        list.reserveCapacity(list.count + records.count)
-        var lines = JSONWriter(capacity: file == nil ? 0 : 256 * records.count)
+        // Appended in place: taking the list out of the dictionary would copy it every time.
+        entriesByTarget[target, default: []].append(contentsOf: records.map {
+            Entry(target: target, sequence: sequence, record: $0, fault: fault)
+        })
+        guard let file else { return }
+        var lines = JSONWriter(capacity: 256 * records.count)
         for record in records {
-            list.append(Entry(target: target, sequence: sequence, record: record, fault: fault))
-            if file != nil { Self.writeLine(target: target, sequence: sequence, record: record, fault: fault, into: &lines) }
+            Self.writeLine(target: target, sequence: sequence, record: record, fault: fault, into: &lines)
         }
-        entriesByTarget[target] = list
-        if let file, !lines.bytes.isEmpty { file.write(Data(lines.bytes)) }
+        if !lines.bytes.isEmpty { file.write(Data(lines.bytes)) }
     }
 
     private static func writeLine(target: String, sequence: UInt64, record: JSONValue, fault: FaultPlan.Kind?,

@@ -5,7 +5,7 @@ import FerryVendors
 
 /// One target's endpoint in the sandbox: checks a request as the vendor would (credential,
 /// media type, size, JSON, envelope, per-request limits, every record against the target's
-/// schema with `RecordChecker`) and gives the ledger records of an accepted one (see
+/// schema with `RecordChecker` and the target's own vendor rules) and gives the ledger records of an accepted one (see
 /// `SandboxLedger` for their shape). A request with any bad record is refused whole: none of
 /// the vendor documents describes partial acceptance.
 struct VendorRoute: Sendable {
@@ -181,7 +181,7 @@ struct VendorRoute: Sendable {
         var details: [String] = []
         var bad = 0
         for (label, record) in records {
-            var problems = checker.problems(in: record)
+            var problems = problems(in: record)
             if Self.isPoisoned(record) {
                 problems.append("\(Self.poison): the sandbox refuses records holding this text (for tests of refused records)")
             }
@@ -209,6 +209,22 @@ struct VendorRoute: Sendable {
         case .array(let items): return items.contains(where: isPoisoned)
         case .object(let object): return object.members.contains { isPoisoned($0.value) }
         default: return false
+        }
+    }
+
+    /// The schema's problems, then the vendor rules the schema cannot state, as the target's
+    /// `RecordAdjuster` checks them (Pyze's `user_alias` pairs and `{"inc"}`/`{"remove"}`
+    /// operations, Talon.One's `{"price"}` costs and non-empty reservations): an adjuster that
+    /// refuses the record, or would split it because it is too wide for one request, is a problem.
+    func problems(in record: JSONValue) -> [String] {
+        let problems = checker.problems(in: record)
+        guard problems.isEmpty, let adjuster = target.adjuster, case .object(let object) = record else { return problems }
+        do {
+            let pieces = try adjuster.adjust(object)
+            if pieces.count > 1 { return ["too wide for one request (ferry would send it as \(pieces.count) requests)"] }
+            return []
+        } catch {
+            return ["\(error.message) (\(error.kind))"]
         }
     }
 
