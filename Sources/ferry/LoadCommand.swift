@@ -76,7 +76,8 @@ struct LoadCommand: AsyncParsableCommand {
 
     /// The embedded sandbox on an ephemeral loopback port.
     static func startSandbox(faults spec: String?) async throws -> SandboxServer {
-        var configuration = SandboxConfiguration()
+        // Counts only: a rehearsal of any size runs in constant memory (`ferry sandbox` keeps records).
+        var configuration = SandboxConfiguration(keepsRecords: false)
         if let spec {
             do {
                 configuration.faults = try FaultPlan(parsing: spec)

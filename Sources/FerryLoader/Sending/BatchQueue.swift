@@ -12,7 +12,8 @@ final class BatchQueue: Sendable {
     }
 
     private struct State {
-        var items: [Delivery] = []
+        /// Taken slots are set to nil so that a sent body is not kept alive until compaction.
+        var items: [Delivery?] = []
         var head = 0
         var waiting: [CheckedContinuation<Delivery?, Never>] = []
         var closed = false
@@ -58,6 +59,7 @@ final class BatchQueue: Sendable {
             let ready: (Delivery?, Bool) = state.withLockedValue { state in
                 if state.head < state.items.count {
                     let batch = state.items[state.head]
+                    state.items[state.head] = nil
                     state.head += 1
                     if state.head > 64 && state.head * 2 > state.items.count {
                         state.items.removeFirst(state.head)
@@ -92,7 +94,7 @@ final class BatchQueue: Sendable {
     func abandon() -> [Delivery] {
         let (dropped, waiters) = state.withLockedValue { state -> ([Delivery], [CheckedContinuation<Delivery?, Never>]) in
             state.closed = true
-            let dropped = Array(state.items[state.head...])
+            let dropped = state.items[state.head...].compactMap { $0 }
             state.items.removeAll()
             state.head = 0
             let waiters = state.waiting

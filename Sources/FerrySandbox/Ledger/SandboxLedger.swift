@@ -17,6 +17,9 @@ import FerryVendors
 ///   coupons CSV import, B is one CSV row as an object of its non-empty cells (`usageLimit` a
 ///   number, `attributes` the parsed JSON object).
 ///
+/// A ledger made with `keepsRecords: false` only counts (per target, and lost records), so
+/// that `ferry load --sandbox` of any size runs in constant memory.
+///
 /// With a file, each accepted record is also appended to it as one NDJSON line:
 /// `{"target": NAME, "sequence": N, "fault": "lost"?, "record": RECORD}`.
 public actor SandboxLedger {
@@ -47,10 +50,15 @@ public actor SandboxLedger {
 
     private var entriesByTarget: [String: [Entry]] = [:]
     private let file: FileHandle?
+    /// False: only counts are kept (`entries`, `records` and `duplicates` are empty).
+    public let keepsRecords: Bool
+    private var countsByTarget: [String: Int] = [:]
+    private var lostByTarget: [String: Int] = [:]
 
     /// A ledger in memory, also appended to the NDJSON file at `path` when given (created
     /// when missing, never truncated).
-    public init(appendingTo path: String? = nil) throws {
+    public init(appendingTo path: String? = nil, keepsRecords: Bool = true) throws {
+        self.keepsRecords = keepsRecords
         if let path {
             if !FileManager.default.fileExists(atPath: path) {
                 guard FileManager.default.createFile(atPath: path, contents: nil) else {
@@ -69,10 +77,14 @@ public actor SandboxLedger {
 
     /// Records one accepted request's records.
     public func append(target: String, sequence: UInt64, records: [JSONValue], fault: FaultPlan.Kind?) {
-        // Appended in place: taking the list out of the dictionary would copy it every time.
-        entriesByTarget[target, default: []].append(contentsOf: records.map {
-            Entry(target: target, sequence: sequence, record: $0, fault: fault)
-        })
+        countsByTarget[target, default: 0] += records.count
+        if fault == .lost { lostByTarget[target, default: 0] += records.count }
+        if keepsRecords {
+            // Appended in place: taking the list out of the dictionary would copy it every time.
+            entriesByTarget[target, default: []].append(contentsOf: records.map {
+                Entry(target: target, sequence: sequence, record: $0, fault: fault)
+            })
+        }
         guard let file else { return }
         var lines = JSONWriter(capacity: 256 * records.count)
         for record in records {
@@ -103,15 +115,12 @@ public actor SandboxLedger {
 
     /// Accepted records per target (targets with none are left out).
     public var counts: [String: Int] {
-        entriesByTarget.compactMapValues { $0.isEmpty ? nil : $0.count }
+        countsByTarget.filter { $0.value > 0 }
     }
 
     /// Records of requests whose answer was lost, per target.
     public var lostCounts: [String: Int] {
-        entriesByTarget.compactMapValues { entries in
-            let lost = entries.filter(\.responseLost).count
-            return lost == 0 ? nil : lost
-        }
+        lostByTarget.filter { $0.value > 0 }
     }
 
     /// Records of `target` accepted more than once, in order of their first acceptance.
@@ -130,11 +139,13 @@ public actor SandboxLedger {
     }
 
     /// Targets that have accepted records.
-    public var targets: [String] { entriesByTarget.keys.sorted() }
+    public var targets: [String] { counts.keys.sorted() }
 
     /// Forgets every entry (the file, if any, is kept as it is).
     public func reset() {
         entriesByTarget = [:]
+        countsByTarget = [:]
+        lostByTarget = [:]
     }
 }
 

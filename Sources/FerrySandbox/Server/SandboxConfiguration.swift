@@ -11,9 +11,13 @@ public struct SandboxConfiguration: Sendable {
     public var rateLimit: Double?
     /// NDJSON file each accepted record is appended to (see `SandboxLedger`).
     public var ledgerFile: String?
+    /// Whether the in-memory ledger keeps every record (about 500 bytes each), or only counts
+    /// them, so that a load of any size into the sandbox runs in constant memory.
+    public var keepsRecords: Bool
 
     public init(host: String = "127.0.0.1", port: Int = 0, faults: FaultPlan = .none,
-                rateLimit: Double? = nil, ledgerFile: String? = nil) {
+                rateLimit: Double? = nil, ledgerFile: String? = nil, keepsRecords: Bool = true) {
+        self.keepsRecords = keepsRecords
         self.host = host
         self.port = port
         self.faults = faults

@@ -36,7 +36,7 @@ public final class SandboxServer: Sendable {
     /// Binds and returns once the server is listening. Throws when the ledger file cannot be
     /// opened or the address cannot be bound.
     public static func start(_ configuration: SandboxConfiguration = SandboxConfiguration()) async throws -> SandboxServer {
-        let ledger = try SandboxLedger(appendingTo: configuration.ledgerFile)
+        let ledger = try SandboxLedger(appendingTo: configuration.ledgerFile, keepsRecords: configuration.keepsRecords)
         let traffic = SandboxTraffic(plan: configuration.faults, rateLimit: configuration.rateLimit)
         let state = SandboxState(ledger: ledger, traffic: traffic)
         let router = SandboxRouter.make(state: state)
