@@ -27,6 +27,9 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("group-memory"), help: "MiB of rows group_order: any keeps in memory before spilling to temporary files.")
     var groupMemory: Int = 64
 
+    @Option(help: "Read every input as csv, tsv or ndjson, whatever the mapping's source.format says (e.g. dead letters, which are NDJSON).")
+    var format: String?
+
     @Flag(help: "No summary on stderr.")
     var quiet = false
 
@@ -34,6 +37,9 @@ struct RunOptions: ParsableArguments {
         if let limit, limit < 0 { throw ValidationError("--limit cannot be negative") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
         if groupMemory < 1 { throw ValidationError("--group-memory must be at least 1 (MiB)") }
+        if let format, InputFormat(rawValue: format.lowercased()) == nil {
+            throw ValidationError("--format takes csv, tsv or ndjson, not '\(format)'")
+        }
     }
 
     /// Loads the mapping and resolves the inputs; mapping problems exit 2, missing inputs 3.
@@ -72,7 +78,9 @@ struct RunOptions: ParsableArguments {
     }
 
     var pipelineOptions: PipelineOptions {
-        PipelineOptions(limit: limit, batchSize: batchSize, groupMemory: groupMemory << 20)
+        var options = PipelineOptions(limit: limit, batchSize: batchSize, groupMemory: groupMemory << 20)
+        options.format = format.flatMap { InputFormat(rawValue: $0.lowercased()) }
+        return options
     }
 
     /// The dead-letter file, if asked for; exit 3 when it cannot be created.

@@ -142,7 +142,12 @@ import FerryVendors
         let totals = try #require(json["totals"] as? [String: Int])
         #expect(totals["delivered"] == 499 && totals["rejected"] == 1)
         #expect((json["delivery"] as? [String: Any])?["splits"] as? Int == 9)
-        // The dead letter reads back as input: loading it again is refused again, and counted.
+        // The dead letter reads back as input with the same mapping: sent again, refused again.
+        let again = try await SandboxHarness.run(["load", "-m", Self.mapping, dead.path, "--format", "ndjson", "--endpoint",
+                                                  sandbox.baseURL(for: Toplyne.userEvents), "--report", file("again.json").path])
+        #expect(again.status == 1, "\(again.stderr)")
+        let againTotals = try #require(try SandboxHarness.report(file("again.json"))["totals"] as? [String: Int])
+        #expect(againTotals["read"] == 1 && againTotals["rejected"] == 1 && againTotals["invalid"] == 0)
         await sandbox.stop()
     }
 

@@ -15,6 +15,8 @@ public struct PipelineOptions: Sendable {
     public var maxInvalid: InvalidBudget?
     /// Where the pipeline publishes how far it has read (for load's progress lines).
     public var progress: PipelineProgress?
+    /// `--format`: read every input as this, whatever the mapping's `source.format` says.
+    public var format: InputFormat?
 
     public init(limit: Int? = nil, batchSize: Int? = nil, groupMemory: Int = 64 << 20, maxInvalid: InvalidBudget? = nil) {
         self.limit = limit
@@ -91,7 +93,7 @@ public final class ConversionPipeline {
         fileLoop: for (fileIndex, file) in inputs.enumerated() {
             let stream: RecordStream
             do throws(InputError) {
-                stream = try RecordStream(file: file, source: mapping.spec.source)
+                stream = try RecordStream(file: file, source: mapping.spec.source, override: options.format)
             } catch {
                 fail(fileIndex, kind: error.kind.rawValue, error.detail)
                 continue

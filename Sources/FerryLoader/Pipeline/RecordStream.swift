@@ -18,10 +18,12 @@ final class RecordStream {
     let format: InputFormat
 
     /// Opens `file`, choosing the format from `source.format`, else the file name, else the content.
-    init(file: InputFile, source: SourceSpec) throws(InputError) {
+    /// `override` (`--format`) wins over the mapping, for reading back dead letters (NDJSON)
+    /// with the mapping that refused them.
+    init(file: InputFile, source: SourceSpec, override: InputFormat? = nil) throws(InputError) {
         input = try OpenedInput(file)
         let prefix = try input.peek()
-        format = source.format?.value ?? InputFormat.fromName(file.formatHintName) ?? InputFormat.sniff(prefix)
+        format = override ?? source.format?.value ?? InputFormat.fromName(file.formatHintName) ?? InputFormat.sniff(prefix)
         switch format {
         case .ndjson:
             reader = .ndjson(NDJSONReader(input: input))
