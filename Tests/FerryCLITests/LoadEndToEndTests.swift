@@ -77,13 +77,13 @@ import FerryVendors
     }
 
     @Test func underFaultsEveryRecordIsDeliveredAndDuplicatesOnlyComeFromAnswersTheClientLost() async throws {
-        let plan = try FaultPlan(parsing: "503=0.2,429=0.1,drop=0.05,lost=0.03,slow=0.03,slow-delay=2s,retry-after=1,seed=11")
+        let plan = try FaultPlan(parsing: "503=0.2,429=0.1,drop=0.05,lost=0.03,slow=0.03,slow-delay=4s,retry-after=1,seed=11")
         let sandbox = try await SandboxServer.start(SandboxConfiguration(faults: plan))
         let input = try SandboxHarness.eventsCSV(2000, in: directory)
         let report = file("faults.json")
         let result = try await SandboxHarness.run(["load", "-m", Self.mapping, input.path, "--endpoint",
                                                    sandbox.baseURL(for: Toplyne.userEvents), "--batch-size", "40",
-                                                   "--concurrency", "8", "--timeout", "1", "--max-retries", "12",
+                                                   "--concurrency", "8", "--timeout", "2", "--max-retries", "12",
                                                    "--report", report.path])
         #expect(result.status == 0, "\(result.stderr)")
         let entries = await sandbox.ledger.entries(for: "toplyne.user_events")
