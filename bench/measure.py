@@ -84,16 +84,20 @@ def write_results(config, results) -> None:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-        figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
-        labels = [f"{tool}" for _, tool, _, _ in plot]
-        left.barh(labels, [rate / 1e6 for _, _, rate, _ in plot], color="#3b7dd8")
-        left.set_xlabel("million rows per second (higher is better)")
-        right.barh(labels, [rss for _, _, _, rss in plot], color="#d8843b")
-        right.set_xlabel("peak RSS, MiB (lower is better)")
-        right.set_xscale("log")
-        figure.suptitle(", ".join(results.keys()))
+        jobs = list(results.keys())
+        figure, axes = plt.subplots(len(jobs), 2, figsize=(11, 3.2 * len(jobs)), squeeze=False)
+        for row, job in enumerate(jobs):
+            entries = [entry for entry in plot if entry[0] == job]
+            labels = [tool for _, tool, _, _ in entries]
+            left, right = axes[row]
+            left.barh(labels, [rate / 1e6 for _, _, rate, _ in entries], color="#3b7dd8")
+            left.set_xlabel("million rows per second (higher is better)")
+            left.set_title(job, loc="left", fontsize=10)
+            right.barh(labels, [rss for _, _, _, rss in entries], color="#d8843b")
+            right.set_xlabel("peak RSS, MiB, log scale (lower is better)")
+            right.set_xscale("log")
         figure.tight_layout()
-        figure.savefig(config["plot"], dpi=110)
+        figure.savefig(config["plot"], dpi=100)
     except ImportError:
         print("matplotlib missing: no plot", file=sys.stderr)
 
