@@ -248,6 +248,7 @@ import FerryVendors
         let status = await SandboxHarness.waitForExit(process)
         let stderr = (try? String(contentsOf: file("int.stderr"), encoding: .utf8)) ?? ""
         #expect(status == 130, "\(stderr)")
+        #expect(stderr.contains("INTERRUPTED"), "the summary says so: \(stderr)")
         let json = try SandboxHarness.report(report)
         let totals = try #require(json["totals"] as? [String: Int])
         let delivered = totals["delivered"] ?? -1

@@ -128,6 +128,9 @@ extension RunReport {
             let transport = d.transportErrors.values.reduce(0, +)
             if transport > 0 { line += "; \(Self.grouped(transport)) without an answer" }
             lines.append(line)
+            if d.interrupted {
+                lines.append("  INTERRUPTED: the requests in flight were answered; the rest is pending (with --checkpoint, --resume sends it)")
+            }
             if d.resumedBatches > 0 || d.resumedRecords > 0 {
                 lines.append("  resumed: \(Self.grouped(d.resumedRecords)) records in \(Self.grouped(d.resumedBatches)) batches were settled by an earlier run and not sent again")
             }
