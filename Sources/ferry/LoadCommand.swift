@@ -26,7 +26,7 @@ struct LoadCommand: AsyncParsableCommand {
         if sending.resume && sending.checkpoint == nil {
             throw ValidationError("--resume needs --checkpoint FILE")
         }
-        let environment = try sending.credentialEnvironment()
+        let environment = sending.credentialEnvironment()
         let (loaded, files) = try options.prepare()
         let target = loaded.target
         if target.destructive && !sending.yes {

@@ -16,7 +16,7 @@ final class ProgressPrinter: @unchecked Sendable {
         self.snapshot = snapshot
         let terminal = isatty(2) == 1
         live = terminal
-        enabled = !quiet && (mode == .always || (mode == .auto))
+        enabled = !quiet && mode != .never
     }
 
     func start() {

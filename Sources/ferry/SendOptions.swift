@@ -75,7 +75,7 @@ struct SendOptions: ParsableArguments {
     /// The environment credentials are read from: the process's, or with --sandbox the
     /// sandbox's own credentials, set in this process before any target is built (Pyze events
     /// read their app key when first used).
-    func credentialEnvironment() throws -> [String: String] {
+    func credentialEnvironment() -> [String: String] {
         if sandbox {
             for (name, value) in SandboxCredentials.environment { setenv(name, value, 1) }
             unsetenv(ManagementCredentials.keyVariable)

@@ -9,8 +9,7 @@ import FerryVendors
     let directory: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-checkpoint-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try makeTemporaryDirectory("ferry-checkpoint")
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }
@@ -165,4 +164,11 @@ import FerryVendors
         #expect(order.items.filter { $0.hasPrefix("a") } == ["a0", "a1", "a2"])
         #expect(order.items.contains("b3"))
     }
+}
+
+/// A new empty directory under the system's temporary directory (the suite removes it).
+func makeTemporaryDirectory(_ prefix: String) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
 }

@@ -34,8 +34,7 @@ fields:
     let directory: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-grouping-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try makeTemporaryDirectory("ferry-grouping")
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }
@@ -175,8 +174,7 @@ fields:
 @Suite final class PathSafetyTests {
     /// "." and ".." would name another resource once the URL is normalised: refused.
     @Test func dotSegmentsAreRefused() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-dots-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try makeTemporaryDirectory("ferry-dots")
         defer { try? FileManager.default.removeItem(at: directory) }
         let mappingPath = directory.appendingPathComponent("m.yaml").path
         try Data("target: talonone.customer_data_deletion\nfields:\n  integrationId: code\n".utf8).write(to: URL(fileURLWithPath: mappingPath))

@@ -11,8 +11,7 @@ import FerryVendors
     let directory: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-load-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try makeTemporaryDirectory("ferry-load")
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }
@@ -77,6 +76,7 @@ import FerryVendors
         let delivery = try #require(report.delivery)
         #expect(delivery.splits == 9, "500 -> 250 -> ... -> 1: nine halvings find one record")
         #expect(delivery.statusCounts[400] == 10)
+        #expect(delivery.requests == 19, "the first request and two halves per split")
         let lines = try String(contentsOfFile: path("dead.ndjson"), encoding: .utf8).split(separator: "\n")
         try #require(lines.count == 1)
         let letter = try JSONParser.parse(Array(lines[0].utf8))

@@ -12,8 +12,7 @@ final class OutputFailureTests {
     let directory: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-outfail-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try makeTemporaryDirectory("ferry-outfail")
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }

@@ -76,8 +76,7 @@ a5,e,2024-01-01T00:00:05Z,p
     let directory: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-pipeline-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try makeTemporaryDirectory("ferry-pipeline")
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }

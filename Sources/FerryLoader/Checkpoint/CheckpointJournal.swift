@@ -15,8 +15,8 @@ import NIOConcurrencyHelpers
 /// ```
 /// Record numbers are positions in the batch. A last line cut short by a crash is ignored.
 public final class CheckpointJournal: Sendable {
-    /// What an earlier run settled: batch index -> settled record positions and the rejected
-    /// ones among them. `nil` positions means the whole batch.
+    /// What an earlier run settled of one batch: all of it (`whole`) or the record positions
+    /// of its settled parts, and the rejected positions among them.
     public struct Settled: Sendable, Equatable {
         public var whole: Bool
         public var positions: Set<Int>
@@ -81,7 +81,7 @@ public final class CheckpointJournal: Sendable {
             guard let value = try? Array(line).withUnsafeBufferPointer({ try JSONParser.parse($0) }),
                   case .object(let object) = value else {
                 // Only the last line can be cut short by a crash; anything else is damage.
-                if line.endIndex == bytes.endIndex || line.endIndex == bytes.endIndex - 1 && bytes.last != 0x0A { continue }
+                if line.endIndex == bytes.endIndex { continue }   // no line feed after it: cut short
                 throw CheckpointError("\(path):\(lineNumber): not a checkpoint line; the file is damaged")
             }
             if !sawHeader {

@@ -88,7 +88,6 @@ public final class ConversionPipeline {
     public func run() -> RunReport {
         report.startedAt = .now
         var mappingMismatch = false
-        var totalRead = 0
 
         fileLoop: for (fileIndex, file) in inputs.enumerated() {
             let stream: RecordStream
@@ -121,13 +120,12 @@ public final class ConversionPipeline {
             let columns = stream.columns
             do throws(InputError) {
                 while let event = try stream.next() {
-                    if let limit = options.limit, totalRead >= limit {
+                    if let limit = options.limit, rowsRead >= limit {
                         report.limitReached = true
                         break
                     }
                     if outputFailure != nil || stopped { break fileLoop }
-                    totalRead += 1
-                    rowsRead = totalRead
+                    rowsRead += 1
                     report.files[fileIndex].counts.read += 1
                     switch event {
                     case .error(let rowError):

@@ -98,12 +98,7 @@ extension RunReport {
         return .object(object)
     }
 
-    static func iso(_ date: Date) -> String {
-        let t = date.timeIntervalSince1970
-        let seconds = Int64(t.rounded(.down))
-        let nanos = Int32(((t - Double(seconds)) * 1000).rounded(.down)) * 1_000_000
-        return TimestampFormatter.string(Timestamp(seconds: seconds, nanoseconds: nanos), as: .iso8601UTC)
-    }
+    static func iso(_ date: Date) -> String { date.iso8601UTC }
 
     /// The short summary printed on stderr after every run.
     public func summary(sending: Bool = false) -> String {

@@ -21,11 +21,8 @@ final class BatchQueue: Sendable {
 
     private let state = NIOLockedValueBox(State())
     private let slots: DispatchSemaphore
-    let capacity: Int
-
     init(capacity: Int) {
-        self.capacity = max(1, capacity)
-        slots = DispatchSemaphore(value: self.capacity)
+        slots = DispatchSemaphore(value: max(1, capacity))
     }
 
     /// Hands a batch to a sender, waiting for room. False when the queue was closed (the run

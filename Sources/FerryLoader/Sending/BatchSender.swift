@@ -104,16 +104,16 @@ final class BatchSender: Sendable {
     /// positions still open, if any.
     func settleFromCheckpoint(_ batch: Batch, _ settled: CheckpointJournal.Settled) -> [Int] {
         var open: [Int] = []
-        var resumed = 0
+        var done: [(ref: RecordRef, refusal: String?)] = []
         for (position, ref) in batch.records.enumerated() {
             guard settled.whole || settled.positions.contains(position) else {
                 open.append(position)
                 continue
             }
-            resumed += 1
-            tracker.settle(ref, refusal: settled.rejected.contains(position) ? "refused by the vendor in an earlier run" : nil,
-                           fromCheckpoint: true)
+            done.append((ref, settled.rejected.contains(position) ? "refused by the vendor in an earlier run" : nil))
         }
+        tracker.settle(done, fromCheckpoint: true)
+        let resumed = done.count
         state.withLockedValue {
             if open.isEmpty { $0.stats.resumedBatches += 1 }
             $0.stats.resumedRecords += resumed
@@ -154,9 +154,7 @@ final class BatchSender: Sendable {
         } catch {
             stop(.journal(error.message))
         }
-        for position in positions {
-            tracker.settle(batch.records[position], refusal: rejected[position].map { "the vendor refused it: \($0)" })
-        }
+        tracker.settle(positions.map { (batch.records[$0], rejected[$0].map { "the vendor refused it: \($0)" }) })
     }
 
     /// A batch of some of `batch`'s records, its body rebuilt around them.
@@ -209,7 +207,7 @@ final class BatchSender: Sendable {
                 verdict = .retry(reason: Self.describe(error), retryAfter: nil)
                 state.withLockedValue { $0.stats.transportErrors[Self.kind(of: error), default: 0] += 1 }
             }
-            let latency = Self.seconds(clock.now - started)
+            let latency = (clock.now - started).inSeconds
             let outcome: AdaptiveConcurrency.Outcome
             var answered = false
             switch verdict {
@@ -243,7 +241,7 @@ final class BatchSender: Sendable {
             case .authenticationFailed, .fatal:
                 return .stopped
             case .retry(let reason, let retryAfter):
-                guard let wait = settings.retry.delay(afterAttempt: attempt, elapsed: Self.seconds(clock.now - first),
+                guard let wait = settings.retry.delay(afterAttempt: attempt, elapsed: (clock.now - first).inSeconds,
                                                       retryAfter: retryAfter, random: { Double.random(in: 0..<1) }) else {
                     stop(.unavailable("request \(batch.index + 1) failed \(attempt) time\(attempt == 1 ? "" : "s"), last: \(reason)"))
                     return .stopped
@@ -253,10 +251,6 @@ final class BatchSender: Sendable {
                 try? await Task.sleep(for: .seconds(wait))
             }
         }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// A transport error in words (never the request, so never a secret).

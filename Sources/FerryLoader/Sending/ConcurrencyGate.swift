@@ -1,4 +1,5 @@
 import Foundation
+import FerryCore
 
 /// Admits requests: no more in flight than the adaptive limit allows (which moves between 1
 /// and `--concurrency` with the vendor's health), and no faster than `--rate` per second.
@@ -28,9 +29,7 @@ actor ConcurrencyGate {
         }
         inFlight += 1
         if bucket != nil {
-            let elapsed = clock.now - start
-            let now = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            if let wait = bucket?.take(at: now), wait > 0 {
+            if let wait = bucket?.take(at: (clock.now - start).inSeconds), wait > 0 {
                 try? await Task.sleep(for: .seconds(wait))
             }
         }

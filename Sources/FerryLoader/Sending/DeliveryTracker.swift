@@ -38,36 +38,44 @@ final class DeliveryTracker: Sendable {
         state.withLockedValue { $0.open[serial, default: Open()].rows = rows }
     }
 
-    /// One piece of a record is settled: delivered, or refused with `refusal`. When its last
-    /// piece is settled the record's rows count as delivered, or as rejected (with a dead
-    /// letter) when any piece was refused.
-    /// `fromCheckpoint`: settled by an earlier run, whose dead letters already hold it.
-    func settle(_ ref: RecordRef, refusal: String?, fromCheckpoint: Bool = false) {
-        let finished: (Open, Bool)? = state.withLockedValue { state in
-            var entry = state.open[ref.serial] ?? Open()
-            entry.settledPieces += 1
-            if let refusal, entry.refusal == nil {
-                entry.refusal = ref.pieces > 1 ? "\(refusal) (one of the \(ref.pieces) requests this record was split into; the others may have been applied)" : refusal
-            }
-            guard entry.settledPieces >= ref.pieces else {
-                state.open[ref.serial] = entry
-                return nil
-            }
-            state.open[ref.serial] = nil
-            if let refusal = entry.refusal {
+    /// Pieces of records are settled: each delivered, or refused with its `refusal`. When a
+    /// record's last piece is settled its rows count as delivered, or as rejected (with a dead
+    /// letter) when any piece was refused. One lock for the whole answer, not one per record.
+    /// `fromCheckpoint`: settled by an earlier run, whose dead letters already hold them.
+    func settle(_ pieces: [(ref: RecordRef, refusal: String?)], fromCheckpoint: Bool = false) {
+        let refused: [Open] = state.withLockedValue { state in
+            var refused: [Open] = []
+            for (ref, refusal) in pieces {
+                // A whole record with no rows kept needs no entry: count it and go on.
+                if ref.pieces == 1, state.open[ref.serial] == nil, refusal == nil {
+                    state.delivered[ref.fileIndex] += ref.rows
+                    continue
+                }
+                var entry = state.open.removeValue(forKey: ref.serial) ?? Open()
+                entry.settledPieces += 1
+                if let refusal, entry.refusal == nil {
+                    entry.refusal = ref.pieces > 1 ? "\(refusal) (one of the \(ref.pieces) requests this record was split into; the others may have been applied)" : refusal
+                }
+                guard entry.settledPieces >= ref.pieces else {
+                    state.open[ref.serial] = entry
+                    continue
+                }
+                guard let reason = entry.refusal else {
+                    state.delivered[ref.fileIndex] += ref.rows
+                    continue
+                }
                 state.rejected[ref.fileIndex] += ref.rows
                 state.rejectionCount += ref.rows
                 if state.rejectionExamples.count < RunReport.examplesPerKind {
                     state.rejectionExamples.append(ErrorExample(file: fileNames[ref.fileIndex], line: ref.line, field: nil,
-                                                                column: nil, value: nil, message: refusal))
+                                                                column: nil, value: nil, message: reason))
                 }
-            } else {
-                state.delivered[ref.fileIndex] += ref.rows
+                refused.append(entry)
             }
-            return (entry, entry.refusal != nil)
+            return refused
         }
-        guard let (entry, refused) = finished, refused, !fromCheckpoint, let reason = entry.refusal else { return }
-        write(entry.rows, kind: "vendor_rejected", reason: reason)
+        guard !fromCheckpoint else { return }
+        for entry in refused { write(entry.rows, kind: "vendor_rejected", reason: entry.refusal ?? "refused") }
     }
 
     /// Rows never settled (the run stopped before they were sent): written as dead letters

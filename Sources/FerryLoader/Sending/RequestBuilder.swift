@@ -56,16 +56,11 @@ public struct RequestBuilder: Sendable {
     func body(of batch: Batch, now: Date) -> [UInt8] {
         guard let field = target.sendTimeField, target.envelope == .single,
               let close = batch.body.lastIndex(of: UInt8(ascii: "}")) else { return batch.body }
-        let seconds = now.timeIntervalSince1970
-        let whole = Int64(seconds.rounded(.down))
-        let stamp = TimestampFormatter.string(
-            Timestamp(seconds: whole, nanoseconds: Int32(((seconds - Double(whole)) * 1000).rounded(.down)) * 1_000_000),
-            as: .iso8601UTC)
         var writer = JSONWriter(capacity: 64)
         writer.writeString(field)
         let key = writer.bytes
         writer.reset()
-        writer.writeString(stamp)
+        writer.writeString(now.iso8601UTC)
         var out = Array(batch.body[..<close])
         let empty = out.last == UInt8(ascii: "{")
         if !empty { out.append(UInt8(ascii: ",")) }

@@ -1,3 +1,5 @@
+import FerryCore
+
 /// Token buckets per credential, as a vendor's rate limiter: `rate` requests per second with
 /// bursts of up to `burst`; a request finding its bucket empty is answered 429 with the
 /// seconds until the next token as Retry-After.
@@ -14,9 +16,7 @@ struct RateLimiter: Sendable {
     /// Nil when the request may go ahead; otherwise the whole seconds to wait (at least 1).
     mutating func take(for credential: String, now: ContinuousClock.Instant = .now) -> Int? {
         var bucket = buckets[credential] ?? (tokens: burst, updated: now)
-        let elapsed = now - bucket.updated
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        bucket.tokens = min(burst, bucket.tokens + seconds * rate)
+        bucket.tokens = min(burst, bucket.tokens + (now - bucket.updated).inSeconds * rate)
         bucket.updated = now
         defer { buckets[credential] = bucket }
         if bucket.tokens >= 1 {
