@@ -33,6 +33,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("rate-limit"), help: "Requests per second allowed per credential (429 beyond).")
     var rateLimit: Double?
 
+    @Flag(name: .customLong("counts-only"), help: "Count accepted records without keeping them (constant memory, for long load tests); the ledger and duplicates endpoints then list none.")
+    var countsOnly = false
+
     func validate() throws {
         if let rateLimit, !(rateLimit > 0) { throw ValidationError("--rate-limit must be a positive number of requests per second") }
         do { _ = try FaultPlan(parsing: faults ?? "") } catch { throw ValidationError("--faults: \(error.description)") }
@@ -46,7 +49,8 @@ struct SandboxCommand: AsyncParsableCommand {
         let server: SandboxServer
         do {
             server = try await SandboxServer.start(SandboxConfiguration(host: host, port: port, faults: plan,
-                                                                        rateLimit: rateLimit, ledgerFile: ledger))
+                                                                        rateLimit: rateLimit, ledgerFile: ledger,
+                                                                        keepsRecords: !countsOnly))
         } catch {
             printError("ferry: \(error)")
             throw ExitCode(3)

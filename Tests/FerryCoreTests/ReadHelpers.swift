@@ -53,6 +53,7 @@ func readNDJSON(_ path: String, chunkSize: Int = OpenedInput.defaultChunkSize, m
         while let event = try reader.next() {
             switch event {
             case .record(let record): records.append(record)
+            case .line(let line): records.append(line.record())
             case .error(let error): errors.append(error)
             }
         }

@@ -71,17 +71,37 @@ func mapNDJSON(_ yaml: String, _ ndjson: String, schema: RecordSchema = testSche
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-map-\(UUID().uuidString).ndjson")
     try Data(ndjson.utf8).write(to: url)
     defer { try? FileManager.default.removeItem(at: url) }
-    let reader = NDJSONReader(input: try OpenedInput(InputFile(path: url.path)))
     let mapper = RecordMapper(mapping: mapping)
     mapper.bindNDJSON()
-    var writer = JSONWriter()
-    var results: [Mapped] = []
-    while let event = try reader.next() {
-        guard case .record(let record) = event else { continue }
-        let outcome = mapper.map(.ndjson(record), into: &writer)
-        results.append(Mapped(outcome: outcome, json: outcome == .valid ? String(decoding: writer.bytes, as: UTF8.self) : nil))
+    // Each line is mapped twice: parsed whole (`.ndjson`) and scanned for the mapping's paths
+    // (`.ndjsonLine`, what the pipeline reads); the two must agree on every outcome and byte.
+    func run(paths: JSONPathSet?) throws -> [Mapped] {
+        let reader = NDJSONReader(input: try OpenedInput(InputFile(path: url.path)), paths: paths)
+        var writer = JSONWriter()
+        var results: [Mapped] = []
+        while let event = try reader.next() {
+            let row: SourceRow
+            switch event {
+            case .record(let record): row = .ndjson(record)
+            case .line(let line): row = .ndjsonLine(line)
+            case .error: continue
+            }
+            let outcome = mapper.map(row, into: &writer)
+            results.append(Mapped(outcome: outcome, json: outcome == .valid ? String(decoding: writer.bytes, as: UTF8.self) : nil))
+        }
+        return results
     }
-    return results
+    let parsed = try run(paths: nil)
+    let scanned = try run(paths: mapper.ndjsonScanPaths)
+    guard parsed == scanned else { throw PathsDisagree(parsed: parsed, scanned: scanned) }
+    return parsed
+}
+
+/// The scanned-line fast path mapped some line differently from the parsed tree.
+struct PathsDisagree: Error, CustomStringConvertible {
+    let parsed: [Mapped]
+    let scanned: [Mapped]
+    var description: String { "parsed lines gave \(parsed), scanned lines \(scanned)" }
 }
 
 extension Mapped {

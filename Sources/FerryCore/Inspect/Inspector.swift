@@ -145,16 +145,21 @@ public struct Inspector {
             }
         }
         while let event = try reader.next() {
+            let object: JSONObject
             switch event {
             case .error(let error):
                 record(error, into: &report)
+                continue
+            case .line(let line):   // only when the reader is given paths, which inspect does not
+                object = line.record().object
             case .record(let record):
-                report.records += 1
-                sampling = report.sampledRecords < options.sampleSize
-                if sampling { report.sampledRecords += 1 }
-                walk(record.object, prefix: "", depth: 0)
-                if report.head.count < options.headCount { report.head.append(.object(record.object)) }
+                object = record.object
             }
+            report.records += 1
+            sampling = report.sampledRecords < options.sampleSize
+            if sampling { report.sampledRecords += 1 }
+            walk(object, prefix: "", depth: 0)
+            if report.head.count < options.headCount { report.head.append(.object(object)) }
         }
     }
 

@@ -20,6 +20,9 @@ public struct JSONWriter: Sendable {
     private var hasElements: [Bool] = []
     /// True right after a key, when the member's value must not be preceded by a comma.
     private var afterKey = false
+    /// Keys written into the outermost object since `reset()` (its member count when the
+    /// outermost container is an object).
+    public private(set) var rootMemberCount = 0
 
     public init(capacity: Int = 4096) {
         bytes = []
@@ -32,6 +35,7 @@ public struct JSONWriter: Sendable {
         bytes.removeAll(keepingCapacity: true)
         hasElements.removeAll(keepingCapacity: true)
         afterKey = false
+        rootMemberCount = 0
     }
 
     // MARK: - Whole values
@@ -109,6 +113,7 @@ public struct JSONWriter: Sendable {
     /// Writes an object member's key; the next value written is that member's value.
     public mutating func writeKey(_ key: String) {
         separate()
+        if hasElements.count == 1 { rootMemberCount += 1 }
         appendQuoted(key)
         bytes.append(UInt8(ascii: ":"))
         afterKey = true
@@ -132,12 +137,14 @@ public struct JSONWriter: Sendable {
     /// Writes a key made by ``encodedKey(_:)``; the next value written is that member's value.
     public mutating func writeEncodedKey(_ encoded: [UInt8]) {
         separate()
+        if hasElements.count == 1 { rootMemberCount += 1 }
         bytes.append(contentsOf: encoded)
         afterKey = true
     }
 
     public mutating func writeEncodedKey(_ encoded: UnsafeBufferPointer<UInt8>) {
         separate()
+        if hasElements.count == 1 { rootMemberCount += 1 }
         bytes.append(contentsOf: encoded)
         afterKey = true
     }

@@ -8,6 +8,8 @@ import Darwin
 public enum NDJSONEvent {
     /// A line holding one JSON object.
     case record(NDJSONRecord)
+    /// A line the reader's `JSONPathSet` scanner validated, its wanted values located.
+    case line(NDJSONLine)
     case error(RowError)
 }
 
@@ -43,15 +45,24 @@ public final class NDJSONReader {
     private var line = 0
     private var recordNumber = 0
     private var skippingLongLine = false
+    /// With paths: lines are scanned for them (`.line`), and parsed whole (`.record`) only
+    /// when the scanner leaves a line to the parser.
+    private let paths: JSONPathSet?
+    private let slots: UnsafeMutableBufferPointer<JSONSlot>
 
-    public init(input: OpenedInput, maxLineBytes: Int = 256 << 20) {
+    public init(input: OpenedInput, maxLineBytes: Int = 256 << 20, paths: JSONPathSet? = nil) {
         self.input = input
         file = input.file
         self.maxLineBytes = maxLineBytes
+        self.paths = paths
+        slots = .allocate(capacity: max(1, paths?.slotCount ?? 0))
         window = RecordBuffer(capacity: OpenedInput.defaultChunkSize * 2)
     }
 
-    deinit { window.deallocate() }
+    deinit {
+        window.deallocate()
+        slots.deallocate()
+    }
 
     public var storedBytesConsumed: Int64 { input.storedBytesConsumed }
 
@@ -111,6 +122,10 @@ public final class NDJSONReader {
             if found == nil && window.deferredError != nil {
                 return .error(error(.incompleteRecord, raw: bytes,
                                     message: "the input is damaged inside this line, so it is not used"))
+            }
+            if let paths, JSONFieldScanner.scan(bytes, paths: paths, into: slots) {
+                return .line(NDJSONLine(recordNumber: recordNumber, line: line, bytes: bytes,
+                                        slots: UnsafeBufferPointer(slots)))
             }
             do throws(JSONParseError) {
                 let value = try JSONParser.parse(bytes)

@@ -48,6 +48,11 @@ public final class ConversionPipeline {
     /// Whether records need the vendor's touches before batching (adjuster, path parameters,
     /// field counting, CSV lines); most targets take the mapped bytes as they are.
     private let needsRecordObjects: Bool
+    /// Whether a flat record of scalars (`RecordMapper.lastRecordIsFlat`) needs none of those
+    /// touches: no path parameters, no CSV lines, and an adjuster that leaves it unchanged.
+    private let flatRecordsGoAsMapped: Bool
+    /// What NDJSON readers scan lines for (see `RecordMapper.ndjsonScanPaths`).
+    private let ndjsonScanPaths: JSONPathSet?
     /// Whether the sink keeps each record's rows (load with dead letters).
     private let keepsRows: Bool
     @exclusivity(unchecked) private var writer = JSONWriter(capacity: 4096)
@@ -76,12 +81,16 @@ public final class ConversionPipeline {
         report = RunReport(command: command, target: target.name, mapping: mappingPath)
         report.files = inputs.map { RunReport.FileReport(file: $0.displayName) }
         batcher = Batcher(envelope: target.envelope, limits: target.limits, batchSize: options.batchSize)
-        mapper = RecordMapper(mapping: mapping)
+        let mapper = RecordMapper(mapping: mapping)
+        self.mapper = mapper
+        ndjsonScanPaths = mapper.ndjsonScanPaths
         collector = GroupCollector(order: mapping.groupOrder, memoryLimit: options.groupMemory)
         if case .multipartCSV(_, _, let columns, _) = target.envelope { csvColumns = columns } else { csvColumns = nil }
         keepsRows = sink.keepsRows
         needsRecordObjects = target.adjuster != nil || !target.endpoint.pathParameters.isEmpty
             || target.limits.maxFields != nil || csvColumns != nil
+        flatRecordsGoAsMapped = target.endpoint.pathParameters.isEmpty && csvColumns == nil
+            && target.adjuster.map { $0.leavesUnchanged(flatRecordsWithFields: mapper.rootFieldNames) } ?? true
     }
 
     /// Runs to the end and returns the report with its exit code set.
@@ -92,7 +101,8 @@ public final class ConversionPipeline {
         fileLoop: for (fileIndex, file) in inputs.enumerated() {
             let stream: RecordStream
             do throws(InputError) {
-                stream = try RecordStream(file: file, source: mapping.spec.source, override: options.format)
+                stream = try RecordStream(file: file, source: mapping.spec.source, override: options.format,
+                                          ndjsonPaths: ndjsonScanPaths)
             } catch {
                 fail(fileIndex, kind: error.kind.rawValue, error.detail)
                 continue
@@ -228,8 +238,9 @@ public final class ConversionPipeline {
     /// cannot be sent.
     private func deliver(_ ref: RecordRef) -> [FieldError]? {
         nextSerial += 1
-        guard needsRecordObjects else {
-            let sent = writer.bytes.withUnsafeBufferPointer { batch($0, ref: ref, fields: 0, path: nil) }
+        guard needsRecordObjects, !(flatRecordsGoAsMapped && mapper.lastRecordIsFlat) else {
+            let fields = writer.rootMemberCount
+            let sent = writer.bytes.withUnsafeBufferPointer { batch($0, ref: ref, fields: fields, path: nil) }
             return sent ? nil : [tooLarge(writer.bytes.count)]
         }
         guard case .object(let mapped)? = try? writer.bytes.withUnsafeBufferPointer({ try JSONParser.parse($0) }) else {

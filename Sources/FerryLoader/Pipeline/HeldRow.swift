@@ -26,6 +26,7 @@ public struct HeldRow: Sendable {
         switch row {
         case .csv(let csv): storage = .csv(OwnedCSVRow(csv))
         case .ndjson(let record): storage = .ndjson(record)
+        case .ndjsonLine(let scanned): storage = .ndjson(scanned.record())
         }
     }
 

@@ -20,13 +20,15 @@ final class RecordStream {
     /// Opens `file`, choosing the format from `source.format`, else the file name, else the content.
     /// `override` (`--format`) wins over the mapping, for reading back dead letters (NDJSON)
     /// with the mapping that refused them.
-    init(file: InputFile, source: SourceSpec, override: InputFormat? = nil) throws(InputError) {
+    /// `ndjsonPaths`: NDJSON lines are scanned for these paths and come as `.ndjsonLine` rows
+    /// (lines the scanner leaves to the parser still come as `.ndjson`).
+    init(file: InputFile, source: SourceSpec, override: InputFormat? = nil, ndjsonPaths: JSONPathSet? = nil) throws(InputError) {
         input = try OpenedInput(file)
         let prefix = try input.peek()
         format = override ?? source.format?.value ?? InputFormat.fromName(file.formatHintName) ?? InputFormat.sniff(prefix)
         switch format {
         case .ndjson:
-            reader = .ndjson(NDJSONReader(input: input))
+            reader = .ndjson(NDJSONReader(input: input, paths: ndjsonPaths))
         case .csv, .tsv:
             let quote: UInt8? = source.quote.map(\.value) ?? UInt8(ascii: "\"")
             let delimiter = source.delimiter?.value
@@ -54,6 +56,7 @@ final class RecordStream {
         case .ndjson(let ndjson):
             switch try ndjson.next() {
             case .record(let record)?: return .row(.ndjson(record))
+            case .line(let line)?: return .row(.ndjsonLine(line))
             case .error(let error)?: return .error(error)
             case nil: return nil
             }

@@ -51,7 +51,7 @@ public final class DeadLetterWriter: @unchecked Sendable {
         writer.beginObject()
         writeMetadata(file: file, line: row.line, record: row.recordNumber, stage: stage, kind: kind, reason: reason,
                       errors: errors, raw: nil)
-        switch row {
+        switch row.materialized {
         case .csv(let csv):
             for index in 0..<min(columns.count, csv.count) where columns[index] != Self.metadataKey {
                 writer.writeKey(columns[index])
@@ -62,6 +62,8 @@ public final class DeadLetterWriter: @unchecked Sendable {
                 writer.writeKey(member.key)
                 writer.write(member.value)
             }
+        case .ndjsonLine:
+            break   // materialized above
         }
         writer.endObject()
         try emit()

@@ -23,6 +23,10 @@ struct MapProgram {
         case integer
         case number
         case timestamp
+        /// `type: bool` / `type: float`: NDJSON booleans and numbers are written directly; CSV
+        /// text, and anything else, takes the general path (the step only saves the lookup).
+        case boolean
+        case float
     }
 
     struct Step {
@@ -51,6 +55,9 @@ struct MapProgram {
     let objects: [ObjectPlan]
     /// Required object members, checked for emptiness at their end.
     let requiredObjects: [MemberPlan]
+    /// Every member of the record is a leaf of a fast kind, so a record written from CSV
+    /// text, or from NDJSON scalars, is a flat object of scalars (or nulls).
+    let rootIsFlat: Bool
 
     init(root: ObjectPlan, defaultTimestampFormat: TimestampOutputFormat) {
         var steps: [Step] = []
@@ -59,6 +66,7 @@ struct MapProgram {
         var members: [(MemberPlan, LeafPlan)] = []
         var objects: [ObjectPlan] = []
         var requiredObjects: [MemberPlan] = []
+        var rootIsFlat = true
 
         func key(_ encoded: [UInt8]) -> (Int32, Int32) {
             let start = Int32(keyBytes.count)
@@ -73,10 +81,11 @@ struct MapProgram {
             for (memberIndex, member) in object.members.enumerated() {
                 switch member.value {
                 case .object(let nested):
+                    if isRoot { rootIsFlat = false }
                     lower(nested, key: member.encodedKey, isRoot: false, required: member.required ? member : nil)
                 case .eachRow:
                     // Grouped mappings run on the general path (`RecordMapper.mapGroup`).
-                    break
+                    if isRoot { rootIsFlat = false }
                 case .leaf(let leaf):
                     var step = Step(op: .slowLeaf)
                     if isRoot { step.root = Int32(memberIndex) }
@@ -129,7 +138,18 @@ struct MapProgram {
                         default:
                             break
                         }
+                    } else if case .column(let slot) = leaf.source, leaf.transforms.isEmpty, leaf.map == nil,
+                              leaf.defaultValue == nil, leaf.timestamp == nil, leaf.cast == .bool || leaf.cast == .float {
+                        switch member.type {
+                        case .any, .number where leaf.cast == .float, .boolean where leaf.cast == .bool:
+                            step.slot = Int32(slot)
+                            step.op = .fastLeaf
+                            step.kind = leaf.cast == .bool ? .boolean : .float
+                        default:
+                            break
+                        }
                     }
+                    if isRoot && step.op != .fastLeaf { rootIsFlat = false }
                     steps.append(step)
                 }
             }
@@ -156,6 +176,7 @@ struct MapProgram {
         self.members = members
         self.objects = objects
         self.requiredObjects = requiredObjects
+        self.rootIsFlat = rootIsFlat && objects.isEmpty
     }
 
     func deallocate() {

@@ -32,6 +32,13 @@ public final class RecordMapper {
     /// The rows of the group being mapped (grouped mappings only).
     var groupRows: [SourceRow] = []
     @exclusivity(unchecked) private var rootWritten: [Bool]
+    /// After a `.valid` `map`: the record is a flat object of scalars or nulls, written by the
+    /// flat program (so a vendor adjuster that leaves such records unchanged can be skipped).
+    public private(set) var lastRecordIsFlat = false
+    /// Set when an NDJSON line's value read for this record was an object or an array.
+    @exclusivity(unchecked) private var readContainer = false
+    /// The names of the record's top-level members, in the mapping's order.
+    public var rootFieldNames: [String] { mapping.root.members.map(\.name) }
 
     public init(mapping: CompiledMapping) {
         self.mapping = mapping
@@ -74,8 +81,21 @@ public final class RecordMapper {
 
     /// Prepares for an NDJSON file: columns are dotted paths, looked up per record.
     public func bindNDJSON() {
-        ndjsonPaths = mapping.columns.map { $0.split(separator: ".", omittingEmptySubsequences: false).map(String.init) }
+        ndjsonPaths = Self.splitPaths(mapping.columns)
         globColumns = [:]
+    }
+
+    static func splitPaths(_ columns: [String]) -> [[String]] {
+        columns.map { $0.split(separator: ".", omittingEmptySubsequences: false).map(String.init) }
+    }
+
+    /// The paths an NDJSON reader should scan lines for, so that rows come as `.ndjsonLine`
+    /// (slot `i` is the mapping's column `i`). Nil when a null value is not ASCII: those are
+    /// compared as Swift strings (canonical equivalence), which the byte comparison of the
+    /// fast path would not match.
+    public var ndjsonScanPaths: JSONPathSet? {
+        guard mapping.nullValues.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }) else { return nil }
+        return JSONPathSet(paths: Self.splitPaths(mapping.columns))
     }
 
     func collectGlobs(_ plan: ObjectPlan, columns: [String]) {
@@ -108,9 +128,13 @@ public final class RecordMapper {
         writer.reset()
         var errors: [FieldError] = []
         startRecord()
-        if case .csv(let csv) = row {
-            run(csv, row, &writer, &errors)
-        } else {
+        lastRecordIsFlat = false
+        switch row {
+        case .csv, .ndjsonLine:
+            readContainer = false
+            run(row, &writer, &errors)
+            lastRecordIsFlat = program.rootIsFlat && !readContainer
+        case .ndjson:
             writeObject(mapping.root, row, &writer, &errors, isRoot: true)
         }
         checkOneOf(&errors)
@@ -223,6 +247,9 @@ public final class RecordMapper {
                 if value.isNull { continue }
                 writeGlobValue(value, name: name, column: key, plan: plan, &writer, &errors)
             }
+        case .ndjsonLine:
+            readContainer = true   // which members a glob takes is known only from the parsed line
+            writeGlobs(plan, row.materialized, &writer, &errors)
         }
     }
 
@@ -244,7 +271,7 @@ public final class RecordMapper {
     // MARK: The flat program for CSV rows (see `MapProgram`)
 
     /// Runs the flat program over a CSV row (see `MapProgram`).
-    private func run(_ csv: CSVRow, _ row: SourceRow, _ writer: inout JSONWriter, _ errors: inout [FieldError]) {
+    private func run(_ row: SourceRow, _ writer: inout JSONWriter, _ errors: inout [FieldError]) {
         let steps = program.steps
         let keys = program.keys
         for index in 0..<steps.count {
@@ -262,12 +289,27 @@ public final class RecordMapper {
                 let entry = program.members[Int(step.ref)]
                 if writeLeaf(entry.member, entry.leaf, row, &writer, &errors), step.root >= 0 { rootWritten[Int(step.root)] = true }
             case .fastLeaf:
-                let bytes = csv[csvSlots[Int(step.slot)]]
-                if isNullText(bytes) {
-                    if step.omitNull { continue }
-                } else if writeFast(step, bytes, key, &writer) {
-                    if step.root >= 0 && !oneOfGroups.isEmpty { rootWritten[Int(step.root)] = true }
-                    continue
+                switch row {
+                case .csv(let csv):
+                    let bytes = csv[csvSlots[Int(step.slot)]]
+                    if isNullText(bytes) {
+                        if step.omitNull { continue }
+                    } else if writeFast(step, bytes, key, &writer) {
+                        if step.root >= 0 && !oneOfGroups.isEmpty { rootWritten[Int(step.root)] = true }
+                        continue
+                    }
+                case .ndjsonLine(let scanned):
+                    switch writeFast(step, scanned, key, &writer) {
+                    case .written:
+                        if step.root >= 0 && !oneOfGroups.isEmpty { rootWritten[Int(step.root)] = true }
+                        continue
+                    case .omitted:
+                        continue
+                    case .general:
+                        break
+                    }
+                case .ndjson:
+                    break
                 }
                 let entry = program.members[Int(step.ref)]
                 if writeLeaf(entry.member, entry.leaf, row, &writer, &errors), step.root >= 0 { rootWritten[Int(step.root)] = true }
@@ -309,6 +351,63 @@ public final class RecordMapper {
             writer.writeEncodedKey(key)
             writer.writeRawValue(stamp)
             return true
+        case .boolean, .float:
+            return false   // CSV text is cast by the general path
+        }
+    }
+
+    enum FastResult { case written, omitted, general }
+
+    /// A fast leaf from a scanned NDJSON line: what `writeLeaf` would write, without parsing
+    /// the value, when that is plain (a string without escapes, an integer, a boolean, a
+    /// missing or null value that is omitted); `.general` leaves the rest to `writeLeaf`.
+    @inline(__always)
+    private func writeFast(_ step: MapProgram.Step, _ scanned: NDJSONLine, _ key: UnsafeBufferPointer<UInt8>,
+                           _ writer: inout JSONWriter) -> FastResult {
+        let slot = scanned.slots[Int(step.slot)]
+        switch slot.kind {
+        case .missing, .null:
+            return step.omitNull ? .omitted : .general
+        case .string:
+            let bytes = scanned.text(slot)
+            if isNullText(bytes) { return step.omitNull ? .omitted : .general }
+            return writeFast(step, bytes, key, &writer) ? .written : .general
+        case .number:
+            let bytes = scanned.text(slot)
+            switch step.kind {
+            case .integer, .number:
+                guard let value = Casts.parseInteger(bytes) else { return .general }
+                writer.writeEncodedKey(key)
+                writer.writeInt(value)
+                return .written
+            case .float:
+                let number: Double
+                switch try? JSONParser.parse(bytes) {
+                case .int(let v)?: number = Double(v)
+                case .double(let v)?: number = v
+                default: return .general
+                }
+                writer.writeEncodedKey(key)
+                writer.writeDouble(number)
+                return .written
+            case .timestamp:
+                guard let value = Casts.parseInteger(bytes),
+                      let parsed = try? program.parsers[Int(step.parser)].parse(integer: value) else { return .general }
+                stamp.removeAll(keepingCapacity: true)
+                TimestampFormatter.appendJSON(parsed, as: step.timestampFormat, to: &stamp)
+                writer.writeEncodedKey(key)
+                writer.writeRawValue(stamp)
+                return .written
+            default:
+                return .general   // text or any: a number's type depends on the member
+            }
+        case .true, .false:
+            guard step.kind == .boolean else { return .general }
+            writer.writeEncodedKey(key)
+            writer.writeBool(slot.kind == .true)
+            return .written
+        case .escapedString, .object, .array:
+            return .general
         }
     }
 
@@ -323,6 +422,12 @@ public final class RecordMapper {
         case .ndjson(let record):
             guard let json = Self.lookup(record.object, ndjsonPaths[slot]) else { return .null }
             let value = MappedValue(json: json)
+            if case .string(let s) = value, isNullString(s) { return .null }
+            return value
+        case .ndjsonLine(let scanned):
+            guard let json = scanned.value(slot) else { return .null }
+            let value = MappedValue(json: json)
+            if case .json = value { readContainer = true }
             if case .string(let s) = value, isNullString(s) { return .null }
             return value
         }

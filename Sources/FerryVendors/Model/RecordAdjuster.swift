@@ -24,8 +24,14 @@ public protocol RecordAdjuster: Sendable {
     /// environment variable the mapping does not make up for). `mappedFields` are the
     /// top-level fields the mapping writes.
     func preflight(mappedFields: Set<String>) -> AdjustmentError?
+
+    /// Whether `adjust` returns every flat record (top-level members that are all scalars or
+    /// null) whose members are among `fields` as the one record it was given, so the mapped
+    /// bytes can be sent without parsing them back. False unless an adjuster knows better.
+    func leavesUnchanged(flatRecordsWithFields fields: [String]) -> Bool
 }
 
 extension RecordAdjuster {
     public func preflight(mappedFields: Set<String>) -> AdjustmentError? { nil }
+    public func leavesUnchanged(flatRecordsWithFields fields: [String]) -> Bool { false }
 }

@@ -27,6 +27,13 @@ public struct PyzeProfileAdjuster: RecordAdjuster {
         self.identifiers = identifiers
     }
 
+    /// A flat profile of at most `maxFields` members, with neither `user_alias` nor
+    /// `date_of_birth` (the only members `check` changes or refuses when they are scalars),
+    /// comes out of `adjust` as it went in.
+    public func leavesUnchanged(flatRecordsWithFields fields: [String]) -> Bool {
+        fields.count <= maxFields && !fields.contains("user_alias") && !fields.contains("date_of_birth")
+    }
+
     public func adjust(_ record: JSONObject) throws(AdjustmentError) -> [JSONObject] {
         var profile = JSONObject()
         for member in record.members where !Pyze.isEmptyObject(member.value) {

@@ -1,0 +1,211 @@
+"""bench/load: ferry load into a separate `ferry sandbox --counts-only` on loopback.
+
+Usage: python3 bench/load.py FERRY EVENTS_CSV_GZ RESULTS_MD
+Environment: RUNS (default 3), LOAD_ROWS (rows for the batched targets, default 1000000),
+PYZE_ROWS (events sent one per request, default 40000), WRK_SECONDS (default 10),
+CONCURRENCY (default "1 8 32"), PORT (default 18789).
+
+For each target (Toplyne user events in batches of 500, Pyze events one per request, Netcore
+activities 1000 per request) and each concurrency it runs `ferry load --concurrency N` RUNS
+times, the sandbox's ledger reset before each, and takes the medians of records/s,
+requests/s, p99 latency (from ferry's --report) and ferry's peak RSS (/usr/bin/time). Every
+run must deliver every row and the sandbox must count the same records, or the script fails.
+It also measures `ferry convert` of the same rows (the batched targets' yardstick) and wrk
+against the same sandbox with the same connection counts (the one-per-request yardstick).
+"""
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+FERRY, EVENTS, RESULTS = sys.argv[1:4]
+RUNS = int(os.environ.get("RUNS", "3"))
+LOAD_ROWS = int(os.environ.get("LOAD_ROWS", "1000000"))
+PYZE_ROWS = int(os.environ.get("PYZE_ROWS", "40000"))
+WRK_SECONDS = int(os.environ.get("WRK_SECONDS", "10"))
+CONCURRENCY = [int(c) for c in os.environ.get("CONCURRENCY", "1 8 32").split()]
+PORT = int(os.environ.get("PORT", "18789"))
+BASE = f"http://127.0.0.1:{PORT}"
+
+JOBS = [
+    {"name": "Toplyne user events, batches of 500", "mapping": "mappings/toplyne/user_events.yaml",
+     "prefix": "/toplyne", "rows": LOAD_ROWS, "target": "toplyne.user_events", "batched": True,
+     "wrk": "bench/sandbox/toplyne_user_events_500.lua", "wrk_records": 500},
+    {"name": "Pyze events, one per request", "mapping": "bench/mappings/pyze_events.yaml",
+     "prefix": "/pyze", "rows": PYZE_ROWS, "target": "pyze.events", "batched": False,
+     "wrk": "bench/sandbox/pyze_event.lua", "wrk_records": 1},
+    {"name": "Netcore activities, 1000 per request", "mapping": "bench/mappings/netcore_activities.yaml",
+     "prefix": "/netcore/us", "rows": LOAD_ROWS, "target": "netcore.activities", "batched": True,
+     "wrk": None, "wrk_records": 1000},
+]
+
+
+def control(path, method="GET"):
+    request = urllib.request.Request(BASE + path, method=method, data=b"" if method == "POST" else None)
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.loads(answer.read() or b"null")
+
+
+def timed(command, env=None):
+    """Runs command under /usr/bin/time; returns (wall, cpu, peak RSS MiB, stderr)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as times:
+        done = subprocess.run(["/usr/bin/time", "-o", times.name, "-f", "%e %U %S %M"] + command,
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        wall, user, system, rss = times.read().split()[-4:]
+    if done.returncode != 0:
+        sys.exit(f"bench/load: {' '.join(command)} exited {done.returncode}:\n{done.stderr[-2000:]}")
+    return float(wall), float(user) + float(system), int(rss) / 1024, done.stderr
+
+
+def process_rss_mib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def start_sandbox():
+    sandbox = subprocess.Popen([FERRY, "sandbox", "--port", str(PORT), "--counts-only"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    environment = {}
+    deadline = time.time() + 30
+    for line in sandbox.stdout:
+        match = re.match(r"export (\w+)=(\S+)", line.strip())
+        if match:
+            environment[match.group(1)] = match.group(2)
+        if "NETCORE_API_KEY" in environment and "TOPLYNE_API_TOKEN" in environment and "PYZE_APP_KEY" in environment:
+            break
+        if time.time() > deadline:
+            sys.exit("bench/load: the sandbox did not start")
+    return sandbox, environment
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def load_runs(job, concurrency, environment, workdir):
+    runs = []
+    for run in range(RUNS):
+        control("/_sandbox/reset", "POST")
+        report_path = os.path.join(workdir, "report.json")
+        command = [FERRY, "load", "-m", job["mapping"], EVENTS, "--endpoint", BASE + job["prefix"],
+                   "--concurrency", str(concurrency), "--limit", str(job["rows"]),
+                   "--report", report_path, "--quiet"]
+        wall, cpu, rss, _ = timed(command, env=environment)
+        with open(report_path) as f:
+            report = json.load(f)
+        totals, delivery = report["totals"], report["delivery"]
+        counted = control("/_sandbox/counts")
+        sandbox_records = counted["records"].get(job["target"], 0)
+        if totals["delivered"] != totals["valid"] or totals["pending"] or totals["rejected"]:
+            sys.exit(f"bench/load: {job['name']} at {concurrency}: not every row was delivered: {totals}")
+        if sandbox_records != totals["delivered"]:
+            sys.exit(f"bench/load: the sandbox counted {sandbox_records} records, ferry delivered {totals['delivered']}")
+        seconds = report["duration_seconds"]
+        runs.append({"wall": wall, "cpu": cpu, "rss": rss, "records_per_s": totals["delivered"] / seconds,
+                     "requests_per_s": delivery["requests"] / seconds, "p99": delivery["latency_ms"].get("p99", 0.0),
+                     "requests": delivery["requests"], "retries": delivery["retries"], "records": totals["delivered"]})
+    return {key: median([r[key] for r in runs]) for key in runs[0]}
+
+
+def convert_rate(job, environment, workdir):
+    rates = []
+    out = os.path.join(workdir, "convert.ndjson")
+    for run in range(RUNS):
+        report_path = os.path.join(workdir, "convert-report.json")
+        timed([FERRY, "convert", "-m", job["mapping"], EVENTS, "--limit", str(job["rows"]), "-o", out,
+               "--report", report_path, "--quiet"], env=environment)
+        with open(report_path) as f:
+            report = json.load(f)
+        rates.append(report["totals"]["valid"] / report["duration_seconds"])
+        os.remove(out)
+    return median(rates)
+
+
+def wrk_rate(script, connections):
+    threads = min(2, connections)
+    rates = []
+    for run in range(RUNS):
+        control("/_sandbox/reset", "POST")
+        done = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{WRK_SECONDS}s", "--latency", "-s", script, BASE],
+                              capture_output=True, text=True, check=True)
+        if "Non-2xx" in done.stdout:
+            sys.exit(f"bench/load: wrk got non-2xx answers from the sandbox:\n{done.stdout}")
+        rates.append(float(re.search(r"Requests/sec:\s+([\d.]+)", done.stdout).group(1)))
+    return median(rates)
+
+
+def grouped(n):
+    return f"{n:,.0f}"
+
+
+def main():
+    sandbox, credentials = start_sandbox()
+    environment = dict(os.environ, **credentials)
+    rows = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="ferry-load-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None) as workdir:
+            for job in JOBS:
+                yardstick = convert_rate(job, environment, workdir) if job["batched"] else None
+                for concurrency in CONCURRENCY:
+                    figures = load_runs(job, concurrency, environment, workdir)
+                    wrk = wrk_rate(job["wrk"], concurrency) if (not job["batched"] and job["wrk"]) else None
+                    rows.append((job, concurrency, figures, yardstick, wrk, process_rss_mib(sandbox.pid)))
+                    print(f"bench/load: {job['name']} c={concurrency}: {grouped(figures['records_per_s'])} records/s, "
+                          f"{grouped(figures['requests_per_s'])} requests/s, p99 {figures['p99']:.1f} ms, "
+                          f"RSS {figures['rss']:.0f} MiB" + (f"; wrk {grouped(wrk)} requests/s" if wrk else ""), flush=True)
+    finally:
+        sandbox.send_signal(signal.SIGTERM)
+        sandbox.wait(timeout=10)
+    write(rows)
+
+
+def write(rows):
+    lines = [
+        "# Load benchmark results",
+        "",
+        f"Written by `bench/load` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+        f"{os.cpu_count()} cores, ferry and a separate `ferry sandbox --counts-only` (release builds) on loopback, "
+        "sharing the same cores. Each figure is the median of "
+        f"{RUNS} runs; the sandbox's counts are reset before each run and checked against ferry's report "
+        "(every row delivered, the same number of records counted by the sandbox).",
+        "",
+        f"Input: `{EVENTS}`, the first {grouped(LOAD_ROWS)} rows for the batched targets and "
+        f"{grouped(PYZE_ROWS)} for Pyze. records/s and requests/s are over ferry's whole run (reading, "
+        "mapping and sending); p99 is the request latency ferry measured; RSS is ferry's peak.",
+        "",
+        "| target | concurrency | records/s | requests/s | p99 (ms) | ferry RSS (MiB) | yardstick | ratio | sandbox RSS (MiB) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for job, concurrency, figures, yardstick, wrk, sandbox_rss in rows:
+        if yardstick:
+            stick, ratio = f"convert {grouped(yardstick)} rows/s", f"{figures['records_per_s'] / yardstick:.2f}"
+        elif wrk:
+            stick, ratio = f"wrk {grouped(wrk)} requests/s", f"{figures['requests_per_s'] / wrk:.2f}"
+        else:
+            stick, ratio = "-", "-"
+        lines.append(f"| {job['name']} | {concurrency} | {grouped(figures['records_per_s'])} | "
+                     f"{grouped(figures['requests_per_s'])} | {figures['p99']:.1f} | {figures['rss']:.0f} | "
+                     f"{stick} | {ratio} | {sandbox_rss:.0f} |")
+    lines += [
+        "",
+        "Yardsticks (issue 7's targets): for batched targets, `ferry convert` of the same rows to a file "
+        "(load should reach at least half of it); for one record per request, wrk with the same number "
+        "of connections against the same sandbox, sending the shipped sample event (load should reach 80% of it).",
+        "",
+    ]
+    with open(RESULTS, "w") as f:
+        f.write("\n".join(lines))
+    print(f"bench/load: wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
