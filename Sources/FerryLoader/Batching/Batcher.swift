@@ -32,6 +32,10 @@ public struct Batcher {
     /// A body buffer handed back by `recycle`, reused so that large bodies are not
     /// allocated (and page-faulted in) anew for every request.
     private var spare: [UInt8]?
+    /// The largest body taken so far: a new body reserves about that much, not the byte
+    /// limit (1 MiB per single-event Pyze request was an mmap, page faults and an munmap
+    /// per request once the sender kept every batch).
+    private var largestBody = 0
 
     public enum AddResult {
         /// Added; no batch is complete yet.
@@ -68,7 +72,12 @@ public struct Batcher {
             suffix = Array("\n\r\n--\(boundary)--\r\n".utf8)
         }
         if case .multipartCSV = envelope { separator = 0x0A } else { separator = UInt8(ascii: ",") }
-        body.reserveCapacity(min(maxBytes, 1 << 20))
+        body.reserveCapacity(reservation)
+    }
+
+    /// What a new body reserves: room for the largest body so far and an eighth more.
+    private var reservation: Int {
+        min(maxBytes, 1 << 20, max(4096, largestBody + largestBody / 8))
     }
 
     /// The largest record JSON one request can hold (the byte limit less the envelope).
@@ -135,6 +144,7 @@ public struct Batcher {
 
     private mutating func takeBatch() -> Batch {
         if envelope != .none { body.append(contentsOf: suffix) }
+        largestBody = max(largestBody, body.count)
         let batch = Batch(index: nextIndex, body: body, records: records, recordRanges: ranges,
                           path: paths.first)
         nextIndex += 1
@@ -144,7 +154,7 @@ public struct Batcher {
             body = reuse
         } else {
             body = []
-            body.reserveCapacity(min(maxBytes, 1 << 20))
+            body.reserveCapacity(reservation)
         }
         records.removeAll(keepingCapacity: true)
         ranges.removeAll(keepingCapacity: true)

@@ -59,7 +59,9 @@ struct MapProgram {
     /// text, or from NDJSON scalars, is a flat object of scalars (or nulls).
     let rootIsFlat: Bool
 
-    init(root: ObjectPlan, defaultTimestampFormat: TimestampOutputFormat) {
+    /// `isRecord`: the plan is the record itself (its members mark `RecordMapper.rootWritten`),
+    /// not an array item of a group.
+    init(root: ObjectPlan, defaultTimestampFormat: TimestampOutputFormat, isRecord: Bool = true) {
         var steps: [Step] = []
         var keyBytes: [UInt8] = []
         var parsers: [TimestampParser] = []
@@ -165,7 +167,7 @@ struct MapProgram {
             steps.append(end)
         }
 
-        lower(root, key: nil, isRoot: true)
+        lower(root, key: nil, isRoot: isRecord)
         self.steps = .allocate(capacity: steps.count)
         _ = self.steps.initialize(from: steps)
         keys = .allocate(capacity: max(1, keyBytes.count))

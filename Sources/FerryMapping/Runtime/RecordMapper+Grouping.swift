@@ -21,6 +21,25 @@ extension RecordMapper {
 
     /// Maps one group of rows (already filtered) into one record: plain fields read the
     /// group's first row, aggregates and each_row read them all.
+    /// A flat program for every `each_row` object item under `plan`.
+    static func itemPrograms(_ plan: ObjectPlan, defaultTimestampFormat: TimestampOutputFormat) -> [ObjectIdentifier: MapProgram] {
+        var programs: [ObjectIdentifier: MapProgram] = [:]
+        func visit(_ plan: ObjectPlan) {
+            for member in plan.members {
+                switch member.value {
+                case .object(let nested):
+                    visit(nested)
+                case .eachRow(.object(let item), _):
+                    programs[ObjectIdentifier(item)] = MapProgram(root: item, defaultTimestampFormat: defaultTimestampFormat, isRecord: false)
+                case .leaf, .eachRow:
+                    break
+                }
+            }
+        }
+        visit(plan)
+        return programs
+    }
+
     public func mapGroup(_ rows: [SourceRow], into writer: inout JSONWriter) -> MapOutcome {
         guard let first = rows.first else { return .filtered }
         writer.reset()
@@ -50,7 +69,13 @@ extension RecordMapper {
                     errors.append(error)
                 }
             case .object(let plan):
-                writeObject(plan, row, &writer, &errors)
+                if case .ndjson = row {
+                    writeObject(plan, row, &writer, &errors)
+                } else if let program = itemPrograms[ObjectIdentifier(plan)] {
+                    run(program, row, &writer, &errors)
+                } else {
+                    writeObject(plan, row, &writer, &errors)
+                }
                 written += 1
             case .eachRow:
                 break   // refused by the compiler

@@ -25,6 +25,8 @@ public final class RecordMapper {
     let nullStrings: Set<String>
     @exclusivity(unchecked) private var stamp: [UInt8] = []
     let program: MapProgram
+    /// The flat program of each `each_row` object item, by its plan (grouped mappings).
+    let itemPrograms: [ObjectIdentifier: MapProgram]
     @exclusivity(unchecked) private var scratch: [UInt8] = []
     /// For targets that need at least one of some fields: root member indexes per group, and
     /// which root members the current row wrote with a value.
@@ -47,6 +49,7 @@ public final class RecordMapper {
         nullStrings = Set(mapping.nullValues)
         stamp.reserveCapacity(40)
         program = MapProgram(root: mapping.root, defaultTimestampFormat: mapping.defaultTimestampFormat)
+        itemPrograms = Self.itemPrograms(mapping.root, defaultTimestampFormat: mapping.defaultTimestampFormat)
         let rootNames = mapping.root.members.map(\.name)
         oneOfGroups = mapping.schema.atLeastOneOf.map { group in
             (group, group.compactMap { rootNames.firstIndex(of: $0) })
@@ -54,7 +57,10 @@ public final class RecordMapper {
         rootWritten = [Bool](repeating: false, count: rootNames.count)
     }
 
-    deinit { program.deallocate() }
+    deinit {
+        program.deallocate()
+        for item in itemPrograms.values { item.deallocate() }
+    }
 
     // MARK: Binding
 
@@ -132,7 +138,7 @@ public final class RecordMapper {
         switch row {
         case .csv, .ndjsonLine:
             readContainer = false
-            run(row, &writer, &errors)
+            run(program, row, &writer, &errors)
             lastRecordIsFlat = program.rootIsFlat && !readContainer
         case .ndjson:
             writeObject(mapping.root, row, &writer, &errors, isRoot: true)
@@ -271,7 +277,7 @@ public final class RecordMapper {
     // MARK: The flat program for CSV rows (see `MapProgram`)
 
     /// Runs the flat program over a CSV row (see `MapProgram`).
-    private func run(_ row: SourceRow, _ writer: inout JSONWriter, _ errors: inout [FieldError]) {
+    func run(_ program: MapProgram, _ row: SourceRow, _ writer: inout JSONWriter, _ errors: inout [FieldError]) {
         let steps = program.steps
         let keys = program.keys
         for index in 0..<steps.count {
@@ -294,12 +300,12 @@ public final class RecordMapper {
                     let bytes = csv[csvSlots[Int(step.slot)]]
                     if isNullText(bytes) {
                         if step.omitNull { continue }
-                    } else if writeFast(step, bytes, key, &writer) {
+                    } else if writeFast(step, bytes, key, program.parsers, &writer) {
                         if step.root >= 0 && !oneOfGroups.isEmpty { rootWritten[Int(step.root)] = true }
                         continue
                     }
                 case .ndjsonLine(let scanned):
-                    switch writeFast(step, scanned, key, &writer) {
+                    switch writeFast(step, scanned, key, program.parsers, &writer) {
                     case .written:
                         if step.root >= 0 && !oneOfGroups.isEmpty { rootWritten[Int(step.root)] = true }
                         continue
@@ -320,7 +326,7 @@ public final class RecordMapper {
     /// Writes a non-null fast leaf; false when the general path must handle it (to report an error).
     @inline(__always)
     private func writeFast(_ step: MapProgram.Step, _ bytes: UnsafeBufferPointer<UInt8>, _ key: UnsafeBufferPointer<UInt8>,
-                           _ writer: inout JSONWriter) -> Bool {
+                           _ parsers: UnsafeMutableBufferPointer<TimestampParser>, _ writer: inout JSONWriter) -> Bool {
         switch step.kind {
         case .string:
             writer.writeEncodedKey(key)
@@ -342,7 +348,7 @@ public final class RecordMapper {
         case .timestamp:
             let parsed: Timestamp
             do throws(TimestampParseError) {
-                parsed = try program.parsers[Int(step.parser)].parse(bytes)
+                parsed = try parsers[Int(step.parser)].parse(bytes)
             } catch {
                 return false
             }
@@ -351,9 +357,29 @@ public final class RecordMapper {
             writer.writeEncodedKey(key)
             writer.writeRawValue(stamp)
             return true
-        case .boolean, .float:
+        case .float:
+            guard let value = Self.shortDouble(bytes) else { return false }
+            writer.writeEncodedKey(key)
+            writer.writeDouble(value)
+            return true
+        case .boolean:
             return false   // CSV text is cast by the general path
         }
+    }
+
+    /// `Casts.parseDouble` for short plain decimals (at most 15 bytes of digits, signs, `.`,
+    /// `e`/`E`: a string that small is stored inline, so no allocation); nil for anything
+    /// else, which the general path then casts.
+    @inline(__always)
+    static func shortDouble(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        guard !bytes.isEmpty, bytes.count <= 15 else { return nil }
+        for b in bytes {
+            guard (b &- 0x30) < 10 || b == UInt8(ascii: ".") || b == UInt8(ascii: "-") || b == UInt8(ascii: "+")
+                || b == UInt8(ascii: "e") || b == UInt8(ascii: "E") else { return nil }
+        }
+        guard bytes[0] != UInt8(ascii: "e"), bytes[0] != UInt8(ascii: "E") else { return nil }
+        guard let value = Double(String(decoding: bytes, as: UTF8.self)), value.isFinite else { return nil }
+        return value
     }
 
     enum FastResult { case written, omitted, general }
@@ -363,7 +389,7 @@ public final class RecordMapper {
     /// missing or null value that is omitted); `.general` leaves the rest to `writeLeaf`.
     @inline(__always)
     private func writeFast(_ step: MapProgram.Step, _ scanned: NDJSONLine, _ key: UnsafeBufferPointer<UInt8>,
-                           _ writer: inout JSONWriter) -> FastResult {
+                           _ parsers: UnsafeMutableBufferPointer<TimestampParser>, _ writer: inout JSONWriter) -> FastResult {
         let slot = scanned.slots[Int(step.slot)]
         switch slot.kind {
         case .missing, .null:
@@ -371,7 +397,7 @@ public final class RecordMapper {
         case .string:
             let bytes = scanned.text(slot)
             if isNullText(bytes) { return step.omitNull ? .omitted : .general }
-            return writeFast(step, bytes, key, &writer) ? .written : .general
+            return writeFast(step, bytes, key, parsers, &writer) ? .written : .general
         case .number:
             let bytes = scanned.text(slot)
             switch step.kind {
@@ -392,7 +418,7 @@ public final class RecordMapper {
                 return .written
             case .timestamp:
                 guard let value = Casts.parseInteger(bytes),
-                      let parsed = try? program.parsers[Int(step.parser)].parse(integer: value) else { return .general }
+                      let parsed = try? parsers[Int(step.parser)].parse(integer: value) else { return .general }
                 stamp.removeAll(keepingCapacity: true)
                 TimestampFormatter.appendJSON(parsed, as: step.timestampFormat, to: &stamp)
                 writer.writeEncodedKey(key)
