@@ -4,6 +4,12 @@ import json
 import sys
 from itertools import zip_longest
 
+def parsed(line: bytes):
+    try:
+        return json.loads(line)
+    except ValueError:
+        return ("not JSON", line)
+
 def main() -> int:
     a_path, b_path = sys.argv[1], sys.argv[2]
     count = 0
@@ -12,7 +18,7 @@ def main() -> int:
             if x is None or y is None:
                 print(f"different: {'first' if x is None else 'second'} file ends at line {number}")
                 return 1
-            if x != y and json.loads(x) != json.loads(y):
+            if x != y and parsed(x) != parsed(y):
                 print(f"different at line {number}:\n  {x.decode().strip()}\n  {y.decode().strip()}")
                 return 1
             count += 1

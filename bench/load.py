@@ -1,6 +1,6 @@
 """bench/load: ferry load into a separate `ferry sandbox --counts-only` on loopback.
 
-Usage: python3 bench/load.py FERRY EVENTS_CSV_GZ RESULTS_MD
+Usage: python3 bench/load.py FERRY EVENTS_CSV_GZ RESULTS_MD   (appends a section to RESULTS_MD)
 Environment: RUNS (default 3), LOAD_ROWS (rows for the batched targets, default 1000000),
 PYZE_ROWS (events sent one per request, default 40000), WRK_SECONDS (default 10),
 CONCURRENCY (default "1 8 32"), PORT (default 18789).
@@ -170,10 +170,10 @@ def main():
 
 def write(rows):
     lines = [
-        "# Load benchmark results",
         "",
-        f"Written by `bench/load` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-        f"{os.cpu_count()} cores, ferry and a separate `ferry sandbox --counts-only` (release builds) on loopback, "
+        "## Load into the sandbox on loopback",
+        "",
+        f"`bench/load.py`, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: ferry and a separate `ferry sandbox --counts-only` (release builds) on loopback, "
         "sharing the same cores. Each figure is the median of "
         f"{RUNS} runs; the sandbox's counts are reset before each run and checked against ferry's report "
         "(every row delivered, the same number of records counted by the sandbox).",
@@ -202,9 +202,9 @@ def write(rows):
         "of connections against the same sandbox, sending the shipped sample event (load should reach 80% of it).",
         "",
     ]
-    with open(RESULTS, "w") as f:
+    with open(RESULTS, "a") as f:
         f.write("\n".join(lines))
-    print(f"bench/load: wrote {RESULTS}")
+    print(f"bench/load: added the load figures to {RESULTS}")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,30 @@ import Testing
         directory = try makeTestDirectory("ferry-netcore-convert")
     }
 
+    /// `-o /dev/null` is a stream of records (for measuring), not a directory to create; a
+    /// named pipe likewise receives the records as lines.
+    @Test func devicesAndPipesTakeRecordLines() throws {
+        let null = try CLIRunner.run(["convert", "-m", "mappings/netcore/activities.yaml",
+                                      "samples/netcore/activities.ndjson", "-o", "/dev/null"])
+        #expect(null.status == 0, "convert: \(null.stderr)")
+        let pipe = directory.appendingPathComponent("records.pipe").path
+        #expect(mkfifo(pipe, 0o600) == 0)
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: "/bin/cat")
+        reader.arguments = [pipe]
+        let output = Pipe()
+        reader.standardOutput = output
+        try reader.run()
+        let result = try CLIRunner.run(["convert", "-m", "mappings/netcore/activities.yaml",
+                                        "samples/netcore/activities.ndjson", "-o", pipe])
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        reader.waitUntilExit()
+        #expect(result.status == 0, "convert: \(result.stderr)")
+        let input = try String(contentsOf: CLIRunner.repoRoot.appendingPathComponent("samples/netcore/activities.ndjson"), encoding: .utf8)
+        #expect(text.split(separator: "\n").count == input.split(separator: "\n").count)
+        #expect(text.hasPrefix("{\"activity_name\":"))
+    }
+
     /// The activities sample, read back from the request: one activity per input line, identity
     /// and annonid exactly where the source has them, the platform mapped to web or app.
     @Test func activitiesCarryIdentityAnnonidAndSourceAsTheInputSays() throws {
