@@ -13,6 +13,9 @@ struct MapProgram {
         case fastLeaf
         /// Any other leaf: evaluated by the general path.
         case slowLeaf
+        /// A grouped mapping's `each_row` array: one item per row of the group (`ref` indexes
+        /// `eachRows`).
+        case eachRow
     }
 
     enum FastKind: UInt8 {
@@ -52,6 +55,7 @@ struct MapProgram {
     let parsers: UnsafeMutableBufferPointer<TimestampParser>
     private let parserCount: Int
     let members: [(member: MemberPlan, leaf: LeafPlan)]
+    let eachRows: [(member: MemberPlan, item: ValuePlan, itemType: FieldType)]
     let objects: [ObjectPlan]
     /// Required object members, checked for emptiness at their end.
     let requiredObjects: [MemberPlan]
@@ -66,6 +70,7 @@ struct MapProgram {
         var keyBytes: [UInt8] = []
         var parsers: [TimestampParser] = []
         var members: [(MemberPlan, LeafPlan)] = []
+        var eachRows: [(MemberPlan, ValuePlan, FieldType)] = []
         var objects: [ObjectPlan] = []
         var requiredObjects: [MemberPlan] = []
         var rootIsFlat = true
@@ -85,9 +90,14 @@ struct MapProgram {
                 case .object(let nested):
                     if isRoot { rootIsFlat = false }
                     lower(nested, key: member.encodedKey, isRoot: false, required: member.required ? member : nil)
-                case .eachRow:
-                    // Grouped mappings run on the general path (`RecordMapper.mapGroup`).
+                case .eachRow(let item, let itemType):
                     if isRoot { rootIsFlat = false }
+                    var step = Step(op: .eachRow)
+                    if isRoot { step.root = Int32(memberIndex) }
+                    step.ref = Int32(eachRows.count)
+                    eachRows.append((member, item, itemType))
+                    (step.keyStart, step.keyCount) = key(member.encodedKey)
+                    steps.append(step)
                 case .leaf(let leaf):
                     var step = Step(op: .slowLeaf)
                     if isRoot { step.root = Int32(memberIndex) }
@@ -176,6 +186,7 @@ struct MapProgram {
         _ = self.parsers.initialize(from: parsers)
         parserCount = parsers.count
         self.members = members
+        self.eachRows = eachRows
         self.objects = objects
         self.requiredObjects = requiredObjects
         self.rootIsFlat = rootIsFlat && objects.isEmpty

@@ -47,7 +47,11 @@ extension RecordMapper {
         defer { groupRows = [] }
         var errors: [FieldError] = []
         startRecord()
-        writeObject(mapping.root, first, &writer, &errors, isRoot: true)
+        if case .ndjson = first {
+            writeObject(mapping.root, first, &writer, &errors, isRoot: true)
+        } else {
+            run(program, first, &writer, &errors)   // the record's own members from the first row
+        }
         checkOneOf(&errors)
         return errors.isEmpty ? .valid : .invalid(errors)
     }

@@ -291,6 +291,11 @@ public final class RecordMapper {
                 if step.ref >= 0 { writeGlobs(program.objects[Int(step.ref)], row, &writer, &errors) }
                 if step.required >= 0 { checkNotEmpty(program.requiredObjects[Int(step.required)], writer, &errors) }
                 writer.endObject()
+            case .eachRow:
+                let entry = program.eachRows[Int(step.ref)]
+                writer.writeEncodedKey(key)
+                writeEachRow(entry.member, entry.item, entry.itemType, &writer, &errors)
+                if step.root >= 0 { rootWritten[Int(step.root)] = true }
             case .slowLeaf:
                 let entry = program.members[Int(step.ref)]
                 if writeLeaf(entry.member, entry.leaf, row, &writer, &errors), step.root >= 0 { rootWritten[Int(step.root)] = true }
