@@ -19,6 +19,28 @@ import FerryCore
         }
     }
 
+    /// Scanned NDJSON numbers are written as the parsed tree would write them (mapNDJSON maps
+    /// every line both ways and fails if they differ): 12.0 stays a double in a number field.
+    @Test func scannedNumbersKeepTheParsedTypes() throws {
+        let yaml = """
+        target: t
+        source:
+          format: ndjson
+        fields:
+          id: id
+          score: n
+          count: n
+          at: { column: t, timestamp: epoch_s }
+        """
+        let lines = [#"{"id":"a","n":12,"t":1700000000}"#, #"{"id":"b","n":12.0,"t":1700000000.0}"#,
+                     #"{"id":"c","n":-0,"t":-0}"#, #"{"id":"d","n":1e2,"t":17e8}"#, #"{"id":"e","n":-7,"t":0}"#]
+        let rows = try mapNDJSON(yaml, lines.joined(separator: "\n") + "\n")
+        #expect(rows.map(\.outcome) == Array(repeating: .valid, count: 5))
+        #expect(rows[0].json == #"{"id":"a","score":12,"count":12,"at":1700000000}"#)
+        #expect(rows[1].json == #"{"id":"b","score":12.0,"count":12,"at":1700000000}"#)
+        #expect(rows[4].json == #"{"id":"e","score":-7,"count":-7,"at":0}"#)
+    }
+
     /// Grouped items run the item plan's flat program; a price that is not a plain decimal
     /// falls back to the general cast and its error, exactly as before.
     @Test func groupedItemsMatchTheGeneralPath() throws {

@@ -19,8 +19,6 @@ extension RecordMapper {
         return zip(names, parts).map { "\($0)=\($1)" }.joined(separator: ", ")
     }
 
-    /// Maps one group of rows (already filtered) into one record: plain fields read the
-    /// group's first row, aggregates and each_row read them all.
     /// A flat program for every `each_row` object item under `plan`.
     static func itemPrograms(_ plan: ObjectPlan, defaultTimestampFormat: TimestampOutputFormat) -> [ObjectIdentifier: MapProgram] {
         var programs: [ObjectIdentifier: MapProgram] = [:]
@@ -40,9 +38,12 @@ extension RecordMapper {
         return programs
     }
 
+    /// Maps one group of rows (already filtered) into one record: plain fields read the
+    /// group's first row, aggregates and each_row read them all.
     public func mapGroup(_ rows: [SourceRow], into writer: inout JSONWriter) -> MapOutcome {
         guard let first = rows.first else { return .filtered }
         writer.reset()
+        lastRecordIsFlat = false
         groupRows = rows
         defer { groupRows = [] }
         var errors: [FieldError] = []

@@ -36,7 +36,7 @@ public final class RecordMapper {
     @exclusivity(unchecked) private var rootWritten: [Bool]
     /// After a `.valid` `map`: the record is a flat object of scalars or nulls, written by the
     /// flat program (so a vendor adjuster that leaves such records unchanged can be skipped).
-    public private(set) var lastRecordIsFlat = false
+    public internal(set) var lastRecordIsFlat = false
     /// Set when an NDJSON line's value read for this record was an object or an array.
     @exclusivity(unchecked) private var readContainer = false
     /// The names of the record's top-level members, in the mapping's order.
@@ -389,6 +389,16 @@ public final class RecordMapper {
 
     enum FastResult { case written, omitted, general }
 
+    /// A JSON number token that is an integer as written (digits, an optional minus, not -0),
+    /// which `JSONParser` reads as `.int` whenever it fits.
+    @inline(__always)
+    static func isPlainInteger(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var digits = bytes[...]
+        if digits.first == UInt8(ascii: "-") { digits = digits.dropFirst() }
+        guard !digits.isEmpty, !(bytes.count == 2 && digits.first == UInt8(ascii: "0")) else { return false }
+        return digits.allSatisfy { ($0 &- 0x30) < 10 }
+    }
+
     /// A fast leaf from a scanned NDJSON line: what `writeLeaf` would write, without parsing
     /// the value, when that is plain (a string without escapes, an integer, a boolean, a
     /// missing or null value that is omitted); `.general` leaves the rest to `writeLeaf`.
@@ -407,7 +417,8 @@ public final class RecordMapper {
             let bytes = scanned.text(slot)
             switch step.kind {
             case .integer, .number:
-                guard let value = Casts.parseInteger(bytes) else { return .general }
+                // Only plain integers: the parser reads 12.0 as a double, which a number field writes as 12.0.
+                guard Self.isPlainInteger(bytes), let value = Casts.parseInteger(bytes) else { return .general }
                 writer.writeEncodedKey(key)
                 writer.writeInt(value)
                 return .written
@@ -422,7 +433,7 @@ public final class RecordMapper {
                 writer.writeDouble(number)
                 return .written
             case .timestamp:
-                guard let value = Casts.parseInteger(bytes),
+                guard Self.isPlainInteger(bytes), let value = Casts.parseInteger(bytes),
                       let parsed = try? parsers[Int(step.parser)].parse(integer: value) else { return .general }
                 stamp.removeAll(keepingCapacity: true)
                 TimestampFormatter.appendJSON(parsed, as: step.timestampFormat, to: &stamp)
