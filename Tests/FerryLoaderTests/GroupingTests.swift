@@ -126,6 +126,25 @@ fields:
         #expect(report.files.map(\.counts.invalid) == [0, 1])
     }
 
+    /// group_order: any across files whose columns are in different orders: each row is read
+    /// with its own file's columns (first, last, sum, items and the record's own fields),
+    /// also when the rows were spilled to disk.
+    @Test(.serialized, arguments: [64 << 20, 200])
+    func anyOrderReadsEachRowWithItsOwnFilesColumns(groupMemory: Int) throws {
+        let a = try write("a.csv", "order_id,customer,at,sku,qty\nO1,c1,2024-01-01T10:00:00Z,S1,2\nO2,c2,2024-01-02T10:00:00Z,S9,1\n")
+        let b = try write("b.csv", "qty,sku,at,customer,order_id\n5,S2,2024-01-01T11:00:00Z,c1,O1\n3,S3,2024-01-03T10:00:00Z,c3,O3\n")
+        let yaml = ordersMapping.replacingOccurrences(of: "group_by: [order_id]", with: "group_by: [order_id]\ngroup_order: any")
+        let (report, sink) = try run(yaml, [a, b], groupMemory: groupMemory)
+        #expect(report.totals.invalid == 0)
+        #expect(report.totals.valid == 4)
+        let texts = try texts(sink).sorted()
+        #expect(texts == [
+            #"{"userId":"c1","eventName":"Purchase","timestamp":1704103200,"eventProperties":{"order":"O1","total_qty":7,"lines":2,"first_sku":"S1","last_sku":"S2","items":[{"sku":"S1","qty":2},{"sku":"S2","qty":5}]}}"#,
+            #"{"userId":"c2","eventName":"Purchase","timestamp":1704189600,"eventProperties":{"order":"O2","total_qty":1,"lines":1,"first_sku":"S9","last_sku":"S9","items":[{"sku":"S9","qty":1}]}}"#,
+            #"{"userId":"c3","eventName":"Purchase","timestamp":1704276000,"eventProperties":{"order":"O3","total_qty":3,"lines":1,"first_sku":"S3","last_sku":"S3","items":[{"sku":"S3","qty":3}]}}"#,
+        ])
+    }
+
     /// group_order: any gathers scattered rows; with a tiny memory budget it spills to
     /// temporary files and still produces the same records.
     @Test(.serialized, arguments: [64 << 20, 20_000])

@@ -379,7 +379,7 @@ public final class ConversionPipeline {
             return
         }
         let rows = group.rows.map(\.source)
-        switch mapper.mapGroup(rows, into: &writer) {
+        switch mapper.mapGroup(rows, csvColumns: group.rows.map(\.columns), into: &writer) {
         case .filtered:
             return
         case .invalid(let errors):

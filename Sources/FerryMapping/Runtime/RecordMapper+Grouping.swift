@@ -39,13 +39,25 @@ extension RecordMapper {
     }
 
     /// Maps one group of rows (already filtered) into one record: plain fields read the
-    /// group's first row, aggregates and each_row read them all.
-    public func mapGroup(_ rows: [SourceRow], into writer: inout JSONWriter) -> MapOutcome {
+    /// group's first row, aggregates and each_row read them all. `csvColumns`, one per row,
+    /// are the columns of the file each CSV row came from (nil: all from the bound file).
+    public func mapGroup(_ rows: [SourceRow], csvColumns: [[String]]? = nil, into writer: inout JSONWriter) -> MapOutcome {
         guard let first = rows.first else { return .filtered }
         writer.reset()
         lastRecordIsFlat = false
         groupRows = rows
-        defer { groupRows = [] }
+        let bound = csvSlots
+        if let csvColumns, csvColumns.count == rows.count {
+            groupSlots = csvColumns.map { slots(forColumns: $0) }
+        } else {
+            groupSlots = Array(repeating: bound, count: rows.count)
+        }
+        csvSlots = groupSlots[0]
+        defer {
+            groupRows = []
+            groupSlots = []
+            csvSlots = bound
+        }
         var errors: [FieldError] = []
         startRecord()
         if case .ndjson = first {
@@ -62,7 +74,10 @@ extension RecordMapper {
                               _ writer: inout JSONWriter, _ errors: inout [FieldError]) {
         writer.beginArray()
         var written = 0
-        for row in groupRows {
+        let saved = csvSlots
+        defer { csvSlots = saved }
+        for (index, row) in groupRows.enumerated() {
+            csvSlots = groupSlots[index]
             switch item {
             case .leaf(let leaf):
                 do throws(FieldError) {
@@ -99,19 +114,26 @@ extension RecordMapper {
 
     /// count/sum/first/last over the current group's rows.
     func aggregate(_ plan: AggregatePlan, member: MemberPlan, column: String?) throws(FieldError) -> MappedValue {
+        let saved = csvSlots   // each row is read with the columns of its own file
+        defer { csvSlots = saved }
         switch plan {
         case .count:
             return .int(Int64(groupRows.count))
         case .first(let slot):
-            return groupRows.first.map { raw(slot, $0) } ?? .null
+            guard let first = groupRows.first else { return .null }
+            csvSlots = groupSlots[0]
+            return raw(slot, first)
         case .last(let slot):
-            return groupRows.last.map { raw(slot, $0) } ?? .null
+            guard let last = groupRows.last else { return .null }
+            csvSlots = groupSlots[groupRows.count - 1]
+            return raw(slot, last)
         case .sum(let slot):
             var integer: Int64 = 0
             var real = 0.0
             var isReal = false
             var any = false
-            for row in groupRows {
+            for (index, row) in groupRows.enumerated() {
+                csvSlots = groupSlots[index]
                 let value = raw(slot, row)
                 if value.isNull { continue }
                 any = true

@@ -14,8 +14,13 @@ public enum MapOutcome: Equatable {
 /// input file at a time (`bind` per file); it is not shared between threads.
 public final class RecordMapper {
     public let mapping: CompiledMapping
-    /// Column index per slot, for the bound CSV file.
-    @exclusivity(unchecked) private var csvSlots: [Int] = []
+    /// Column index per slot, for the bound CSV file (during `mapGroup`, for the group row
+    /// being read: rows of a group may come from files whose columns are in another order).
+    @exclusivity(unchecked) var csvSlots: [Int] = []
+    /// The bound CSV file's columns.
+    var boundColumns: [String] = []
+    /// The column index per slot of each row of the group being mapped.
+    var groupSlots: [[Int]] = []
     /// Dotted path per slot, for NDJSON.
     var ndjsonPaths: [[String]] = []
     /// Glob-matched CSV columns per object path: (output name, column index).
@@ -81,8 +86,16 @@ public final class RecordMapper {
             throw MappingBindError(file: file, message: "the mapping reads column\(missing.count == 1 ? "" : "s") \(details.joined(separator: ", ")) which the file does not have; its columns are: \(columns.joined(separator: ", "))")
         }
         csvSlots = slots
+        boundColumns = columns
         globColumns = [:]
         collectGlobs(mapping.root, columns: columns)
+    }
+
+    /// The column index per slot for a CSV file with these columns (every column the mapping
+    /// reads is there: the file was bound when its rows were read).
+    func slots(forColumns columns: [String]) -> [Int] {
+        if columns == boundColumns { return csvSlots }
+        return mapping.columns.map { name in columns.firstIndex(of: name) ?? -1 }
     }
 
     /// Prepares for an NDJSON file: columns are dotted paths, looked up per record.
