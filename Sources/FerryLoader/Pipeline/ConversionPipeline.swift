@@ -69,6 +69,8 @@ public final class ConversionPipeline {
     @exclusivity(unchecked) private var rowsRead = 0
     @exclusivity(unchecked) private var finishedBytes: Int64 = 0
     @exclusivity(unchecked) private var currentInput: OpenedInput?
+    /// The columns of the CSV file the mapper is bound to.
+    @exclusivity(unchecked) private var currentColumns: [String] = []
 
     public init(command: String, target: Target, mapping: CompiledMapping, mappingPath: String,
                 inputs: [InputFile], sink: BatchSink, deadLetters: DeadLetterWriter?, options: PipelineOptions) {
@@ -118,6 +120,7 @@ public final class ConversionPipeline {
             case .csv:
                 do throws(MappingBindError) {
                     try mapper.bind(csvColumns: stream.columns, file: file.displayName)
+                    currentColumns = stream.columns
                 } catch {
                     report.files[fileIndex].failure = error.message
                     report.files[fileIndex].failureKind = "mapping_mismatch"
@@ -379,7 +382,9 @@ public final class ConversionPipeline {
             return
         }
         let rows = group.rows.map(\.source)
-        switch mapper.mapGroup(rows, csvColumns: group.rows.map(\.columns), into: &writer) {
+        // Rows read from files whose columns differ from the current file's carry their own.
+        let layouts = group.rows.contains { $0.columns != currentColumns } ? group.rows.map(\.columns) : nil
+        switch mapper.mapGroup(rows, csvColumns: layouts, into: &writer) {
         case .filtered:
             return
         case .invalid(let errors):

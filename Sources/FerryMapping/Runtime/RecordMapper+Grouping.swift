@@ -19,6 +19,13 @@ extension RecordMapper {
         return zip(names, parts).map { "\($0)=\($1)" }.joined(separator: ", ")
     }
 
+    /// Reads the group's row `index` with its own file's columns (when the group's rows come
+    /// from files with different column orders; otherwise the bound file's are in place).
+    @inline(__always)
+    func useSlots(ofGroupRow index: Int) {
+        if !groupSlots.isEmpty { csvSlots = groupSlots[index] }
+    }
+
     /// A flat program for every `each_row` object item under `plan`.
     static func itemPrograms(_ plan: ObjectPlan, defaultTimestampFormat: TimestampOutputFormat) -> [ObjectIdentifier: MapProgram] {
         var programs: [ObjectIdentifier: MapProgram] = [:]
@@ -47,16 +54,16 @@ extension RecordMapper {
         lastRecordIsFlat = false
         groupRows = rows
         let bound = csvSlots
-        if let csvColumns, csvColumns.count == rows.count {
+        if let csvColumns, csvColumns.count == rows.count, csvColumns.contains(where: { $0 != boundColumns }) {
             groupSlots = csvColumns.map { slots(forColumns: $0) }
-        } else {
-            groupSlots = Array(repeating: bound, count: rows.count)
+            csvSlots = groupSlots[0]
         }
-        csvSlots = groupSlots[0]
         defer {
             groupRows = []
-            groupSlots = []
-            csvSlots = bound
+            if !groupSlots.isEmpty {
+                groupSlots = []
+                csvSlots = bound
+            }
         }
         var errors: [FieldError] = []
         startRecord()
@@ -75,9 +82,9 @@ extension RecordMapper {
         writer.beginArray()
         var written = 0
         let saved = csvSlots
-        defer { csvSlots = saved }
+        defer { if !groupSlots.isEmpty { csvSlots = saved } }
         for (index, row) in groupRows.enumerated() {
-            csvSlots = groupSlots[index]
+            useSlots(ofGroupRow: index)
             switch item {
             case .leaf(let leaf):
                 do throws(FieldError) {
@@ -115,17 +122,17 @@ extension RecordMapper {
     /// count/sum/first/last over the current group's rows.
     func aggregate(_ plan: AggregatePlan, member: MemberPlan, column: String?) throws(FieldError) -> MappedValue {
         let saved = csvSlots   // each row is read with the columns of its own file
-        defer { csvSlots = saved }
+        defer { if !groupSlots.isEmpty { csvSlots = saved } }
         switch plan {
         case .count:
             return .int(Int64(groupRows.count))
         case .first(let slot):
             guard let first = groupRows.first else { return .null }
-            csvSlots = groupSlots[0]
+            useSlots(ofGroupRow: 0)
             return raw(slot, first)
         case .last(let slot):
             guard let last = groupRows.last else { return .null }
-            csvSlots = groupSlots[groupRows.count - 1]
+            useSlots(ofGroupRow: groupRows.count - 1)
             return raw(slot, last)
         case .sum(let slot):
             var integer: Int64 = 0
@@ -133,7 +140,7 @@ extension RecordMapper {
             var isReal = false
             var any = false
             for (index, row) in groupRows.enumerated() {
-                csvSlots = groupSlots[index]
+                useSlots(ofGroupRow: index)
                 let value = raw(slot, row)
                 if value.isNull { continue }
                 any = true

@@ -19,7 +19,8 @@ public final class RecordMapper {
     @exclusivity(unchecked) var csvSlots: [Int] = []
     /// The bound CSV file's columns.
     var boundColumns: [String] = []
-    /// The column index per slot of each row of the group being mapped.
+    /// The column index per slot of each row of the group being mapped, when its rows come
+    /// from files with different column orders (empty otherwise).
     var groupSlots: [[Int]] = []
     /// Dotted path per slot, for NDJSON.
     var ndjsonPaths: [[String]] = []
