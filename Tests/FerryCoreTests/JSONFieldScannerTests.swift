@@ -64,6 +64,12 @@ import Testing
         #expect(Self.scan(#"{"a":{"\u0062":1}}"#, ["c"]) != nil)             // but not below unwanted members
     }
 
+    @Test func emptyKeysAreMembersLikeAnyOther() throws {
+        // "a." is the path a -> "" (the parsed tree's lookup splits it the same way).
+        let values = try #require(Self.scan(#"{"":1,"a":{"":2,"b":3}}"#, ["", "a.", "a.b"]))
+        #expect(values == [.int(1), .int(2), .int(3)])
+    }
+
     @Test func whitespaceAndEmptyContainers() throws {
         let values = try #require(Self.scan(" {\t\"a\" :\r{ } , \"b\":[ ] ,\"c\" : \"\" } ", ["a", "b", "c"]))
         #expect(values == [.object(JSONObject()), .array([]), .string("")])

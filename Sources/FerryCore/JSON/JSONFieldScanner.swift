@@ -127,8 +127,8 @@ public struct JSONFieldScanner {
                 if escaped { return false }   // an escaped key might spell a wanted one
                 let keyCount = keyEnd - keyStart
                 for candidate in paths.nodes[node].children where candidate.key.count == keyCount {
-                    let same = candidate.key.withUnsafeBufferPointer { key in
-                        memcmp(key.baseAddress!, p + keyStart, keyCount) == 0
+                    let same = keyCount == 0 || candidate.key.withUnsafeBufferPointer { key in
+                        key.baseAddress.map { memcmp($0, p + keyStart, keyCount) == 0 } ?? false
                     }
                     if same {
                         child = candidate.node
@@ -158,19 +158,19 @@ public struct JSONFieldScanner {
 
     /// The value at `i` of a member on a wanted path.
     private mutating func member(node: Int, depth: Int) -> Bool {
-        let entry = paths.nodes[node]
-        for slot in entry.slotsBelow { slots[slot] = .missing }   // a repeated key replaces it all
+        for slot in paths.nodes[node].slotsBelow { slots[slot] = .missing }   // a repeated key replaces it all
+        let hasChildren = !paths.nodes[node].children.isEmpty
         let start = i
         let c = p[i]
         var kind: JSONSlot.Kind
         var range = (start, start)
         switch c {
         case UInt8(ascii: "{"):
-            guard object(node: entry.children.isEmpty ? -1 : node, depth: depth + 1) else { return false }
+            guard object(node: hasChildren ? node : -1, depth: depth + 1) else { return false }
             kind = .object
             range = (start, i)
         case UInt8(ascii: "["):
-            if !entry.children.isEmpty { return false }   // a path may index into it: the parser's job
+            if hasChildren { return false }   // a path may index into it: the parser's job
             guard array(depth: depth + 1) else { return false }
             kind = .array
             range = (start, i)
@@ -183,7 +183,7 @@ public struct JSONFieldScanner {
             kind = scalar
             range = (start, i)
         }
-        for slot in entry.slots { slots[slot] = JSONSlot(kind: kind, start: Int32(range.0), end: Int32(range.1)) }
+        for slot in paths.nodes[node].slots { slots[slot] = JSONSlot(kind: kind, start: Int32(range.0), end: Int32(range.1)) }
         return true
     }
 

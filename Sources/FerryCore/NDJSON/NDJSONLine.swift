@@ -15,7 +15,7 @@ public struct NDJSONLine {
         self.slots = slots
     }
 
-    /// The bytes of slot `index`: a plain string's content, or the whole token of anything else.
+    /// The bytes a slot points at: a plain string's content, or the whole token of anything else.
     @inline(__always)
     public func text(_ slot: JSONSlot) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(rebasing: bytes[Int(slot.start)..<Int(slot.end)])

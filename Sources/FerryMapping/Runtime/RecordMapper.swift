@@ -268,8 +268,7 @@ public final class RecordMapper {
                 writeGlobValue(value, name: name, column: key, plan: plan, &writer, &errors)
             }
         case .ndjsonLine:
-            readContainer = true   // which members a glob takes is known only from the parsed line
-            writeGlobs(plan, row.materialized, &writer, &errors)
+            writeGlobs(plan, row.materialized, &writer, &errors)   // a mapping with globs is never flat
         }
     }
 
@@ -407,9 +406,9 @@ public final class RecordMapper {
     /// which `JSONParser` reads as `.int` whenever it fits.
     @inline(__always)
     static func isPlainInteger(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var digits = bytes[...]
-        if digits.first == UInt8(ascii: "-") { digits = digits.dropFirst() }
-        guard !digits.isEmpty, !(bytes.count == 2 && digits.first == UInt8(ascii: "0")) else { return false }
+        let negative = bytes.first == UInt8(ascii: "-")
+        let digits = negative ? bytes.dropFirst() : bytes[...]
+        guard !digits.isEmpty, !(negative && digits.count == 1 && digits.first == UInt8(ascii: "0")) else { return false }
         return digits.allSatisfy { ($0 &- 0x30) < 10 }
     }
 
