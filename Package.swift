@@ -21,7 +21,9 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        .target(name: "FerryCore", dependencies: ["CZlib"]),
+        // ISA-L's inflate, loaded at run time when present (zlib otherwise): see Sources/CIsal.
+        .target(name: "CIsal", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        .target(name: "FerryCore", dependencies: ["CZlib", "CIsal"]),
         .target(name: "FerryMapping", dependencies: ["FerryCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "FerryVendors", dependencies: ["FerryCore", "FerryMapping"]),
         .target(name: "FerryLoader", dependencies: [

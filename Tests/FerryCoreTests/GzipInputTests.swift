@@ -14,45 +14,45 @@ import Testing
         return Array(text.utf8)
     }
 
-    @Test func singleMember() throws {
+    @Test(arguments: Inflater.available) func singleMember(inflater: Inflater) throws {
         let plain = Self.sampleCSV(rows: 5000)
         let path = try writeFile(try gzip(plain), name: "one.csv.gz", in: directory)
-        let (bytes, compression) = try readAllBytes(path)
+        let (bytes, compression) = try readAllBytes(path, inflater: inflater)
         #expect(compression == .gzip)
         #expect(bytes == plain)
-        let result = try readCSV(path)
+        let result = try readCSV(path, inflater: inflater)
         #expect(result.rows.count == 5000)
         #expect(result.failure == nil)
     }
 
-    @Test func multiMemberIsReadWhole() throws {
+    @Test(arguments: Inflater.available) func multiMemberIsReadWhole(inflater: Inflater) throws {
         let a = Array("id,x\n1,a\n2,b\n".utf8)
         let b = Array("3,c\n4,d\n".utf8)
         let c = Self.sampleCSV(rows: 3000).dropFirst(13)   // without its header
         let path = try writeFile(try gzip(a) + gzip(b) + gzip(Array(c)), name: "multi.csv.gz", in: directory)
-        let (bytes, _) = try readAllBytes(path, chunkSize: 4096)
+        let (bytes, _) = try readAllBytes(path, chunkSize: 4096, inflater: inflater)
         #expect(bytes == a + b + Array(c))
     }
 
-    @Test func emptyInputs() throws {
+    @Test(arguments: Inflater.available) func emptyInputs(inflater: Inflater) throws {
         let zeroBytes = try writeFile([], name: "zero.csv.gz", in: directory)
-        let (plain, plainCompression) = try readAllBytes(zeroBytes)
+        let (plain, plainCompression) = try readAllBytes(zeroBytes, inflater: inflater)
         #expect(plainCompression == .none)
         #expect(plain.isEmpty)
 
         let emptyMember = try writeFile(try gzip([]), name: "empty.csv.gz", in: directory)
-        let (inflated, compression) = try readAllBytes(emptyMember)
+        let (inflated, compression) = try readAllBytes(emptyMember, inflater: inflater)
         #expect(compression == .gzip)
         #expect(inflated.isEmpty)
-        let result = try readCSV(emptyMember)
+        let result = try readCSV(emptyMember, inflater: inflater)
         #expect(result.failure == nil && result.rows.isEmpty && result.errors.isEmpty)
     }
 
-    @Test func truncatedStopsWithOffsetAndKeepsEarlierRecords() throws {
+    @Test(arguments: Inflater.available) func truncatedStopsWithOffsetAndKeepsEarlierRecords(inflater: Inflater) throws {
         let compressed = try gzip(Self.sampleCSV(rows: 50_000))
         let cut = compressed.count / 2
         let path = try writeFile(Array(compressed.prefix(cut)), name: "cut.csv.gz", in: directory)
-        let result = try readCSV(path)
+        let result = try readCSV(path, inflater: inflater)
         let failure = try #require(result.failure)
         #expect(failure.kind == .gzipTruncated)
         #expect(failure.offset == Int64(cut))
@@ -65,23 +65,23 @@ import Testing
         #expect(result.errors.map(\.kind) == [.incompleteRecord])
     }
 
-    @Test func corruptCRCIsDetected() throws {
+    @Test(arguments: Inflater.available) func corruptCRCIsDetected(inflater: Inflater) throws {
         let plain = Self.sampleCSV(rows: 2000)
         var compressed = try gzip(plain)
         compressed[compressed.count - 8] ^= 0xFF   // first byte of the CRC-32 trailer
         let path = try writeFile(compressed, name: "crc.csv.gz", in: directory)
-        let result = try readCSV(path)
+        let result = try readCSV(path, inflater: inflater)
         let failure = try #require(result.failure)
         #expect(failure.kind == .gzipCorrupt)
         #expect(failure.message.contains("incorrect data check"))
         #expect(result.rows.count == 2000)   // the data itself inflated before the trailer check
     }
 
-    @Test func corruptDataIsDetected() throws {
+    @Test(arguments: Inflater.available) func corruptDataIsDetected(inflater: Inflater) throws {
         var compressed = try gzip(Self.sampleCSV(rows: 20_000))
         for i in 200..<260 { compressed[i] ^= 0x5A }
         let path = try writeFile(compressed, name: "bad.csv.gz", in: directory)
-        let result = try readCSV(path)
+        let result = try readCSV(path, inflater: inflater)
         let failure = try #require(result.failure)
         #expect(failure.kind == .gzipCorrupt)
         #expect((failure.offset ?? 0) > 0)
@@ -94,14 +94,14 @@ import Testing
         #expect(bytes == Array("id,x\n1,a\n".utf8))
     }
 
-    @Test func trailingZerosAreIgnoredButOtherTrailingDataIsAnError() throws {
+    @Test(arguments: Inflater.available) func trailingZerosAreIgnoredButOtherTrailingDataIsAnError(inflater: Inflater) throws {
         let member = try gzip(Array("id\n1\n".utf8))
         let padded = try writeFile(member + [UInt8](repeating: 0, count: 512), name: "pad.gz", in: directory)
-        #expect(try readAllBytes(padded).bytes == Array("id\n1\n".utf8))
+        #expect(try readAllBytes(padded, inflater: inflater).bytes == Array("id\n1\n".utf8))
 
         let garbage = try writeFile(member + Array("junk".utf8), name: "junk.gz", in: directory)
-        #expect(throws: InputError.self) { _ = try readAllBytes(garbage) }
-        let result = try readCSV(garbage)
+        #expect(throws: InputError.self) { _ = try readAllBytes(garbage, inflater: inflater) }
+        let result = try readCSV(garbage, inflater: inflater)
         #expect(result.failure?.kind == .gzipTrailingData)
         #expect(result.failure?.offset == Int64(member.count))
         #expect(result.rows == [["1"]])

@@ -21,10 +21,10 @@ func writeFile(_ text: String, name: String, in directory: URL) throws -> String
 }
 
 func readCSV(_ path: String, options: CSVOptions = CSVOptions(), chunkSize: Int = OpenedInput.defaultChunkSize,
-             maxRecordBytes: Int = 64 << 20) throws -> ReadResult {
+             maxRecordBytes: Int = 64 << 20, inflater: Inflater = .preferred) throws -> ReadResult {
     var result = ReadResult()
     do {
-        let input = try OpenedInput(InputFile(path: path), chunkSize: chunkSize)
+        let input = try OpenedInput(InputFile(path: path), chunkSize: chunkSize, inflater: inflater)
         let reader = try CSVReader(input: input, options: options, maxRecordBytes: maxRecordBytes)
         result.columns = reader.columns
         while let event = try reader.next() {
@@ -64,18 +64,20 @@ func readNDJSON(_ path: String, chunkSize: Int = OpenedInput.defaultChunkSize, m
 }
 
 /// Reads the whole decoded content of an input.
-func readAllBytes(_ path: String, chunkSize: Int = OpenedInput.defaultChunkSize) throws(InputError) -> (bytes: [UInt8], compression: Compression) {
-    let input = try OpenedInput(InputFile(path: path), chunkSize: chunkSize)
+func readAllBytes(_ path: String, chunkSize: Int = OpenedInput.defaultChunkSize, inflater: Inflater = .preferred)
+    throws(InputError) -> (bytes: [UInt8], compression: Compression)
+{
+    let input = try OpenedInput(InputFile(path: path), chunkSize: chunkSize, inflater: inflater)
     var bytes: [UInt8] = []
     while let chunk = try input.nextChunk() { bytes.append(contentsOf: chunk) }
     return (bytes, input.compression)
 }
 
 /// Compresses with the system gzip, as users' files are made.
-func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
+func gzip(_ bytes: [UInt8], level: Int = 6) throws -> [UInt8] {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["gzip", "-c"]
+    process.arguments = ["gzip", "-c", "-\(level)"]
     let input = Pipe()
     let output = Pipe()
     process.standardInput = input

@@ -1,28 +1,24 @@
-import CZlib
-
-/// Inflates gzip data as a stream with zlib. Concatenated members (`cat a.gz b.gz`) are read
-/// as one stream. Damage stops the stream with an error naming the compressed byte offset;
-/// everything inflated before it has already been handed out.
+/// Inflates gzip data as a stream, with ISA-L or zlib (`Inflater`). Concatenated members
+/// (`cat a.gz b.gz`) are read as one stream. Damage stops the stream with an error naming the
+/// compressed byte offset; everything inflated before it has already been handed out.
 final class GzipSource: ByteSource {
     private let file: RawFile
-    private let stream: UnsafeMutablePointer<z_stream>
-    private var initialized = false
+    private let inflater: MemberInflater
+    let kind: Inflater
     private var inMember = false
     private var finished = false
-    /// Compressed offset where the current member started.
-    private var memberStart: Int64 = 0
     private(set) var members = 0
 
-    init(_ file: RawFile) {
+    /// Inflates with `kind`, or with zlib when `kind` is ISA-L and it cannot be loaded.
+    init(_ file: RawFile, inflater kind: Inflater = .preferred) {
         self.file = file
-        stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-    }
-
-    deinit {
-        if initialized { inflateEnd(stream) }
-        stream.deinitialize(count: 1)
-        stream.deallocate()
+        if kind == .isal, let isal = IsalMemberInflater() {
+            inflater = isal
+            self.kind = .isal
+        } else {
+            inflater = ZlibMemberInflater(fileName: file.name)
+            self.kind = .zlib
+        }
     }
 
     var storedBytesConsumed: Int64 { file.consumed }
@@ -42,29 +38,25 @@ final class GzipSource: ByteSource {
             finished = true
             throw error
         }
-        guard !finished, let out = buffer.baseAddress, buffer.count > 0 else { return 0 }
-        stream.pointee.next_out = out.assumingMemoryBound(to: Bytef.self)
-        stream.pointee.avail_out = UInt32(clamping: buffer.count)
-        let capacity = Int(stream.pointee.avail_out)
+        guard !finished, buffer.count > 0 else { return 0 }
+        var produced = 0
         do {
-            try inflateInto()
+            try inflate(into: buffer, produced: &produced)
         } catch {
-            let produced = capacity - Int(stream.pointee.avail_out)
             if produced == 0 {
                 finished = true
                 throw error
             }
             pendingError = error
-            return produced
         }
-        return capacity - Int(stream.pointee.avail_out)
+        return produced
     }
 
-    /// Inflates into the output window set on the stream until it is full or the input ends.
-    private func inflateInto() throws(InputError) {
-        while stream.pointee.avail_out > 0 {
+    /// Inflates into `buffer` until it is full or the input ends.
+    private func inflate(into buffer: UnsafeMutableRawBufferPointer, produced: inout Int) throws(InputError) {
+        while produced < buffer.count {
             if !inMember {
-                guard try startMember() else { finished = true; break }
+                guard try startMember() else { finished = true; return }
             }
             if file.buffered.isEmpty {
                 if try !file.fill() {
@@ -72,29 +64,23 @@ final class GzipSource: ByteSource {
                                      message: "gzip data ends unexpectedly (truncated file?)")
                 }
             }
-            let input = file.buffered
-            stream.pointee.next_in = input.baseAddress.map { UnsafeMutablePointer(mutating: $0.assumingMemoryBound(to: Bytef.self)) }
-            stream.pointee.avail_in = UInt32(clamping: input.count)
-            let offered = Int(stream.pointee.avail_in)
-            let status = inflate(stream, Z_NO_FLUSH)
-            let used = offered - Int(stream.pointee.avail_in)
-            file.take(used)
-            switch status {
-            case Z_OK, Z_BUF_ERROR:
-                continue
-            case Z_STREAM_END:
-                inMember = false
-                members += 1
-            case Z_NEED_DICT, Z_DATA_ERROR:
-                let detail = stream.pointee.msg.map { String(cString: $0) } ?? "invalid compressed data"
+            let step = inflater.inflate(UnsafeRawBufferPointer(file.buffered),
+                                        into: UnsafeMutableRawBufferPointer(rebasing: buffer[produced...]))
+            file.take(step.consumed)
+            produced += step.produced
+            switch step.problem {
+            case nil:
+                break
+            case .corrupt(let detail)?:
                 throw InputError(.gzipCorrupt, file: file.name, offset: file.consumed,
                                  message: "corrupt gzip data: \(detail)")
-            case Z_MEM_ERROR:
+            case .outOfMemory?:
                 throw InputError(.unreadable, file: file.name, offset: file.consumed,
                                  message: "out of memory while inflating")
-            default:
-                throw InputError(.gzipCorrupt, file: file.name, offset: file.consumed,
-                                 message: "zlib inflate failed with status \(status)")
+            }
+            if step.memberDone {
+                inMember = false
+                members += 1
             }
         }
     }
@@ -112,17 +98,7 @@ final class GzipSource: ByteSource {
                                 ? "unexpected data after gzip member \(members)"
                                 : "not gzip data")
         }
-        memberStart = file.consumed
-        if initialized {
-            inflateReset(stream)
-        } else {
-            // 15 window bits + 16: gzip wrapper only, header and CRC-32/size trailer checked.
-            let status = ferry_inflateInit2(stream, 15 + 16)
-            guard status == Z_OK else {
-                throw InputError(.unreadable, file: file.name, message: "zlib initialisation failed (\(status))")
-            }
-            initialized = true
-        }
+        try inflater.beginMember()
         inMember = true
         return true
     }

@@ -20,8 +20,10 @@ public final class OpenedInput {
     public static let defaultChunkSize = 1 << 18
 
     /// Opens `file`, detecting gzip by its magic bytes (never by the file name).
-    /// Gzip is inflated on a background thread so that parsing overlaps decoding.
-    public init(_ file: InputFile, chunkSize: Int = OpenedInput.defaultChunkSize) throws(InputError) {
+    /// Gzip is inflated on a background thread so that parsing overlaps decoding, with
+    /// `inflater` (ISA-L where it loads, zlib otherwise).
+    public init(_ file: InputFile, chunkSize: Int = OpenedInput.defaultChunkSize,
+                inflater: Inflater = .preferred) throws(InputError) {
         self.file = file
         let raw = try RawFile(file)
         storedSize = raw.size
@@ -29,7 +31,7 @@ public final class OpenedInput {
         let head = raw.buffered
         if head.count >= 2 && head[0] == 0x1F && head[1] == 0x8B {
             compression = .gzip
-            reader = PrefetchingChunkReader(source: GzipSource(raw), chunkSize: chunkSize)
+            reader = PrefetchingChunkReader(source: GzipSource(raw, inflater: inflater), chunkSize: chunkSize)
         } else {
             compression = .none
             reader = DirectChunkReader(source: PlainSource(raw), chunkSize: chunkSize)
