@@ -30,6 +30,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Read every input as csv, tsv or ndjson, whatever the mapping's source.format says (e.g. dead letters, which are NDJSON).")
     var format: String?
 
+    @Option(help: "Threads that map CSV rows, the reading one included (default: one per core; 1 does everything on the reading thread).")
+    var threads: Int?
+
     @Flag(help: "No summary on stderr.")
     var quiet = false
 
@@ -37,6 +40,7 @@ struct RunOptions: ParsableArguments {
         if let limit, limit < 0 { throw ValidationError("--limit cannot be negative") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
         if groupMemory < 1 { throw ValidationError("--group-memory must be at least 1 (MiB)") }
+        if let threads, !(1...256).contains(threads) { throw ValidationError("--threads takes 1 to 256, not \(threads)") }
         if let format, InputFormat(rawValue: format.lowercased()) == nil {
             throw ValidationError("--format takes csv, tsv or ndjson, not '\(format)'")
         }
@@ -80,6 +84,7 @@ struct RunOptions: ParsableArguments {
     var pipelineOptions: PipelineOptions {
         var options = PipelineOptions(limit: limit, batchSize: batchSize, groupMemory: groupMemory << 20)
         options.format = format.flatMap { InputFormat(rawValue: $0.lowercased()) }
+        if let threads { options.mappingThreads = threads }
         return options
     }
 

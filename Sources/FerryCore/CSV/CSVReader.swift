@@ -24,13 +24,15 @@ public final class CSVReader {
     public let maxRecordBytes: Int
 
     private let input: OpenedInput
-    private var window: RecordBuffer
-    private var line = 1
-    private var recordNumber = 0
-    private var spans: UnsafeMutablePointer<FieldSpan>
-    private var spanCapacity = 64
+    // A reader is used from one thread, never re-entrantly: the run-time exclusivity checks on
+    // its per-record state (a few percent of reading) are off.
+    @exclusivity(unchecked) private var window: RecordBuffer
+    @exclusivity(unchecked) private var line = 1
+    @exclusivity(unchecked) private var recordNumber = 0
+    @exclusivity(unchecked) private var spans: UnsafeMutablePointer<FieldSpan>
+    @exclusivity(unchecked) private var spanCapacity = 64
     /// Set when a resync point lies beyond the buffer: skip input up to the next line break.
-    private var skippingToLineEnd = false
+    @exclusivity(unchecked) private var skippingToLineEnd = false
 
     public init(input: OpenedInput, options: CSVOptions = CSVOptions(),
                 maxRecordBytes: Int = 64 << 20) throws(InputError) {

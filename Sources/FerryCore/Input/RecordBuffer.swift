@@ -61,13 +61,6 @@ struct RecordBuffer {
     }
 
     private mutating func reserve(_ needed: Int) {
-        guard needed > capacity else { return }
-        var newCapacity = capacity
-        while newCapacity < needed { newCapacity *= 2 }
-        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        grown.update(from: base, count: length)
-        base.deallocate()
-        base = grown
-        capacity = newCapacity
+        GrowableStorage.grow(&base, count: length, capacity: &capacity, toFit: needed)
     }
 }

@@ -38,6 +38,19 @@ public struct JSONWriter: Sendable {
         rootMemberCount = 0
     }
 
+    /// Starts another top-level value after the bytes already written, which stay (many
+    /// records written into one buffer, one after the other, without separators).
+    public mutating func startValue() {
+        hasElements.removeAll(keepingCapacity: true)
+        afterKey = false
+        rootMemberCount = 0
+    }
+
+    /// Drops everything written after the first `count` bytes (a record abandoned midway).
+    public mutating func truncate(to count: Int) {
+        bytes.removeSubrange(count...)
+    }
+
     // MARK: - Whole values
 
     /// Writes a complete value tree.

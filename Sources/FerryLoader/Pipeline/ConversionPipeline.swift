@@ -17,6 +17,11 @@ public struct PipelineOptions: Sendable {
     public var progress: PipelineProgress?
     /// `--format`: read every input as this, whatever the mapping's `source.format` says.
     public var format: InputFormat?
+    /// `--threads`: threads that map CSV rows, the reading thread included (default: one per
+    /// core). 1 maps every row on the reading thread, as grouped mappings and NDJSON always do.
+    public var mappingThreads = ProcessInfo.processInfo.activeProcessorCount
+    /// Rows per block handed to a mapping thread.
+    public var rowsPerBlock = 2048
 
     public init(limit: Int? = nil, batchSize: Int? = nil, groupMemory: Int = 64 << 20, maxInvalid: InvalidBudget? = nil) {
         self.limit = limit
@@ -56,6 +61,10 @@ public final class ConversionPipeline {
     /// Whether the sink keeps each record's rows (load with dead letters).
     private let keepsRows: Bool
     @exclusivity(unchecked) private var writer = JSONWriter(capacity: 4096)
+    /// Writes the requests of records that the target adjusts (never the mapped record itself).
+    @exclusivity(unchecked) private var requestWriter = JSONWriter(capacity: 4096)
+    /// Maps CSV rows on other threads (nil: every row is mapped on the reading thread).
+    private let pool: MappingPool?
     @exclusivity(unchecked) private var collector: GroupCollector
     /// Exit code 3 at the end (an input or output failed); other inputs are still read.
     private var fatal = false
@@ -67,6 +76,8 @@ public final class ConversionPipeline {
     @exclusivity(unchecked) private var invalidSoFar = 0
     /// Rows read so far, and stored bytes of the inputs already read to their end (progress).
     @exclusivity(unchecked) private var rowsRead = 0
+    /// Rows taken from the readers, counted or still in a mapping block (for `--limit`).
+    @exclusivity(unchecked) private var rowsTaken = 0
     @exclusivity(unchecked) private var finishedBytes: Int64 = 0
     @exclusivity(unchecked) private var currentInput: OpenedInput?
     /// The columns of the CSV file the mapper is bound to.
@@ -93,7 +104,12 @@ public final class ConversionPipeline {
             || target.limits.maxFields != nil || csvColumns != nil
         flatRecordsGoAsMapped = target.endpoint.pathParameters.isEmpty && csvColumns == nil
             && target.adjuster.map { $0.leavesUnchanged(flatRecordsWithFields: mapper.rootFieldNames) } ?? true
+        // The reading thread maps blocks too, so it counts as one of the mapping threads.
+        pool = options.mappingThreads > 1 && !mapping.isGrouped
+            ? MappingPool(mapping: mapping, threads: options.mappingThreads - 1, rowsPerBlock: options.rowsPerBlock) : nil
     }
+
+    deinit { pool?.close() }
 
     /// Runs to the end and returns the report with its exit code set.
     public func run() -> RunReport {
@@ -131,23 +147,29 @@ public final class ConversionPipeline {
                 mapper.bindNDJSON()
             }
             let columns = stream.columns
+            if let pool, case .csv = stream.reader {
+                do throws(InputError) {
+                    try readInBlocks(stream, pool: pool, fileIndex: fileIndex, columns: columns)
+                } catch {
+                    fail(fileIndex, kind: error.kind.rawValue, error.detail)
+                }
+                if outputFailure != nil || stopped { break fileLoop }
+                if report.limitReached { break }
+                continue
+            }
             do throws(InputError) {
                 while let event = try stream.next() {
-                    if let limit = options.limit, rowsRead >= limit {
+                    if let limit = options.limit, rowsTaken >= limit {
                         report.limitReached = true
                         break
                     }
                     if outputFailure != nil || stopped { break fileLoop }
+                    rowsTaken += 1
                     rowsRead += 1
                     report.files[fileIndex].counts.read += 1
                     switch event {
                     case .error(let rowError):
-                        report.files[fileIndex].counts.invalid += 1
-                        countInvalid()
-                        report.recordError(kind: rowError.kind.rawValue, example: ErrorExample(
-                            file: rowError.file, line: rowError.line, field: nil, column: rowError.column,
-                            value: nil, message: rowError.message))
-                        deadLetter { dl throws(OutputError) in try dl.write(rowError) }
+                        unreadable(rowError, fileIndex: fileIndex)
                     case .row(let row):
                         if mapping.isGrouped {
                             collect(row, fileIndex: fileIndex, columns: columns)
@@ -207,8 +229,30 @@ public final class ConversionPipeline {
 
     // MARK: Rows
 
+    /// A row the reader could not make into fields.
+    private func unreadable(_ rowError: RowError, fileIndex: Int) {
+        report.files[fileIndex].counts.invalid += 1
+        countInvalid()
+        report.recordError(kind: rowError.kind.rawValue, example: ErrorExample(
+            file: rowError.file, line: rowError.line, field: nil, column: rowError.column,
+            value: nil, message: rowError.message))
+        deadLetter { dl throws(OutputError) in try dl.write(rowError) }
+    }
+
+    /// Maps a row here, on the reading thread, and accounts for it.
     private func handle(_ row: SourceRow, fileIndex: Int, columns: [String]) {
-        switch mapper.map(row, into: &writer) {
+        let outcome = mapper.map(row, into: &writer)
+        let fields = writer.rootMemberCount
+        let flat = mapper.lastRecordIsFlat
+        writer.bytes.withUnsafeBufferPointer { record in
+            account(row, outcome, record: record, flat: flat, fields: fields, fileIndex: fileIndex, columns: columns)
+        }
+    }
+
+    /// Counts a mapped row and batches its record when valid; `record` is its JSON.
+    private func account(_ row: SourceRow, _ outcome: MapOutcome, record: UnsafeBufferPointer<UInt8>, flat: Bool,
+                         fields: Int, fileIndex: Int, columns: [String]) {
+        switch outcome {
         case .filtered:
             report.files[fileIndex].counts.filtered += 1
         case .invalid(let errors):
@@ -216,13 +260,94 @@ public final class ConversionPipeline {
             reject(row, errors: errors, columns: columns, fileIndex: fileIndex)
         case .valid:
             let ref = RecordRef(fileIndex: fileIndex, line: row.line, recordNumber: row.recordNumber, serial: nextSerial)
-            if let errors = deliver(ref) {
+            if let errors = deliver(ref, record: record, flat: flat, fields: fields) {
                 report.files[fileIndex].counts.invalid += 1
                 reject(row, errors: errors, columns: columns, fileIndex: fileIndex)
             } else {
                 // Kept before its batch can be consumed: a record joins the open batch.
                 if keepsRows { sink.keep([HeldRow(row, fileIndex: fileIndex, columns: columns)], for: ref.serial) }
                 report.files[fileIndex].counts.valid += 1
+            }
+        }
+    }
+
+    /// Reads a CSV file in blocks that the mapping threads map while the next ones are read,
+    /// and accounts for each mapped block in reading order, just as rows mapped here would be.
+    /// On a read failure the rows read before it are still accounted for.
+    private func readInBlocks(_ stream: RecordStream, pool: MappingPool, fileIndex: Int, columns: [String]) throws(InputError) {
+        var block = pool.block(fileIndex: fileIndex, columns: columns)
+        defer {
+            if !block.entries.isEmpty { pool.submit(block) }
+            accountMapped(pool, untilFewerThan: 1)
+        }
+        while let event = try stream.next() {
+            if let limit = options.limit, rowsTaken >= limit {
+                report.limitReached = true
+                break
+            }
+            if outputFailure != nil || stopped { break }
+            rowsTaken += 1
+            switch event {
+            case .error(let rowError):
+                block.entries.append(.error(rowError))
+            case .row(.csv(let row)):
+                block.entries.append(.row(Int32(block.rows.count)))
+                block.rows.append(row)
+            case .row(let other):
+                // A CSV stream yields CSV rows only; anything else is mapped here, in order.
+                pool.submit(block)
+                accountMapped(pool, untilFewerThan: 1)
+                block = pool.block(fileIndex: fileIndex, columns: columns)
+                rowsRead += 1
+                report.files[fileIndex].counts.read += 1
+                handle(other, fileIndex: fileIndex, columns: columns)
+                continue
+            }
+            // Blocks of long rows are handed on sooner, so that memory stays bounded.
+            guard block.entries.count >= pool.rowsPerBlock || block.rows.byteCount >= 1 << 22 else { continue }
+            pool.submit(block)
+            block = pool.block(fileIndex: fileIndex, columns: columns)
+            accountMapped(pool, untilFewerThan: pool.depth)
+        }
+    }
+
+    /// Accounts for the mapped blocks at the head of the queue, in order, until fewer than
+    /// `limit` blocks are in flight; mapping blocks here rather than waiting for the threads.
+    private func accountMapped(_ pool: MappingPool, untilFewerThan limit: Int) {
+        while true {
+            if let mapped = pool.takeOldest(wait: false) {
+                account(mapped)
+                continue
+            }
+            guard pool.inFlightCount >= limit else { return }
+            if !pool.mapWaiting(with: mapper), let mapped = pool.takeOldest(wait: true) { account(mapped) }
+        }
+    }
+
+    /// Accounts for a mapped block's rows in order, then gives the block back.
+    private func account(_ block: MappedBlock) {
+        defer { pool?.recycle(block) }
+        let fileIndex = block.fileIndex
+        block.output.bytes.withUnsafeBufferPointer { output in
+            for entry in block.entries {
+                if outputFailure != nil || stopped { return }
+                rowsRead += 1
+                report.files[fileIndex].counts.read += 1
+                switch entry {
+                case .error(let rowError):
+                    unreadable(rowError, fileIndex: fileIndex)
+                case .row(let index):
+                    let i = Int(index)
+                    let mapped = block.outcomes[i]
+                    let outcome: MapOutcome
+                    switch mapped.kind {
+                    case .filtered: outcome = .filtered
+                    case .invalid: outcome = .invalid(block.errorLists[Int(mapped.errors)])
+                    case .valid: outcome = .valid
+                    }
+                    account(.csv(block.rows.row(i)), outcome, record: block.record(i, in: output), flat: mapped.flat,
+                            fields: mapped.fields, fileIndex: fileIndex, columns: block.columns)
+                }
             }
         }
     }
@@ -237,16 +362,14 @@ public final class ConversionPipeline {
         }
     }
 
-    /// Batches the record in `writer` (after the target's adjustments); the errors when it
-    /// cannot be sent.
-    private func deliver(_ ref: RecordRef) -> [FieldError]? {
+    /// Batches a mapped record (after the target's adjustments); the errors when it cannot be
+    /// sent. `record` is its JSON, `flat` and `fields` what the mapper said of it.
+    private func deliver(_ ref: RecordRef, record: UnsafeBufferPointer<UInt8>, flat: Bool, fields: Int) -> [FieldError]? {
         nextSerial += 1
-        guard needsRecordObjects, !(flatRecordsGoAsMapped && mapper.lastRecordIsFlat) else {
-            let fields = writer.rootMemberCount
-            let sent = writer.bytes.withUnsafeBufferPointer { batch($0, ref: ref, fields: fields, path: nil) }
-            return sent ? nil : [tooLarge(writer.bytes.count)]
+        guard needsRecordObjects, !(flatRecordsGoAsMapped && flat) else {
+            return batch(record, ref: ref, fields: fields, path: nil) ? nil : [tooLarge(record.count)]
         }
-        guard case .object(let mapped)? = try? writer.bytes.withUnsafeBufferPointer({ try JSONParser.parse($0) }) else {
+        guard case .object(let mapped)? = try? JSONParser.parse(record) else {
             return [FieldError(kind: .vendorRule, field: "(record)", column: nil, value: nil, reason: "the mapped record is not a JSON object")]
         }
         var records = [mapped]
@@ -281,9 +404,9 @@ public final class ConversionPipeline {
             if let csvColumns {
                 requests.append((CSVRecordEncoder.line(record, columns: csvColumns), path, record.count))
             } else {
-                writer.reset()
-                writer.write(.object(record))
-                requests.append((writer.bytes, path, record.count))
+                requestWriter.reset()
+                requestWriter.write(.object(record))
+                requests.append((requestWriter.bytes, path, record.count))
             }
         }
         if let oversized = requests.first(where: { $0.body.count > batcher.largestRecord }) {
@@ -393,7 +516,9 @@ public final class ConversionPipeline {
             guard let first = group.rows.first else { return }
             let ref = RecordRef(fileIndex: first.fileIndex, line: first.line, recordNumber: rows[0].recordNumber,
                                 serial: nextSerial, rows: group.rows.count)
-            if let errors = deliver(ref) {
+            let fields = writer.rootMemberCount
+            let flat = mapper.lastRecordIsFlat
+            if let errors = writer.bytes.withUnsafeBufferPointer({ deliver(ref, record: $0, flat: flat, fields: fields) }) {
                 for row in group.rows { rejectHeld(row, errors: errors) }
             } else {
                 if keepsRows { sink.keep(group.rows, for: ref.serial) }

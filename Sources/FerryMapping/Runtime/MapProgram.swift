@@ -152,13 +152,17 @@ struct MapProgram {
                         }
                     } else if case .column(let slot) = leaf.source, leaf.transforms.isEmpty, leaf.map == nil,
                               leaf.defaultValue == nil, leaf.timestamp == nil, leaf.cast == .bool || leaf.cast == .float {
+                        let fits: Bool
                         switch member.type {
-                        case .any, .number where leaf.cast == .float, .boolean where leaf.cast == .bool:
+                        case .any: fits = true
+                        case .number: fits = leaf.cast == .float
+                        case .boolean: fits = leaf.cast == .bool
+                        default: fits = false
+                        }
+                        if fits {
                             step.slot = Int32(slot)
                             step.op = .fastLeaf
                             step.kind = leaf.cast == .bool ? .boolean : .float
-                        default:
-                            break
                         }
                     }
                     if isRoot && step.op != .fastLeaf { rootIsFlat = false }

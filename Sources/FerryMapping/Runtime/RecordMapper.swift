@@ -146,6 +146,22 @@ public final class RecordMapper {
     public func map(_ row: SourceRow, into writer: inout JSONWriter) -> MapOutcome {
         for filter in mapping.filters where !passes(filter, row) { return .filtered }
         writer.reset()
+        return mapPassing(row, &writer)
+    }
+
+    /// Maps one row, writing a valid record after what `writer` holds already; an invalid or
+    /// filtered row leaves `writer` as it was. For many records in one buffer.
+    public func map(_ row: SourceRow, appendingTo writer: inout JSONWriter) -> MapOutcome {
+        for filter in mapping.filters where !passes(filter, row) { return .filtered }
+        let start = writer.bytes.count
+        writer.startValue()
+        let outcome = mapPassing(row, &writer)
+        if case .invalid = outcome { writer.truncate(to: start) }
+        return outcome
+    }
+
+    /// Maps a row that passed the filters into `writer`.
+    private func mapPassing(_ row: SourceRow, _ writer: inout JSONWriter) -> MapOutcome {
         var errors: [FieldError] = []
         startRecord()
         lastRecordIsFlat = false

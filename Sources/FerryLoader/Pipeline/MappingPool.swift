@@ -1,0 +1,216 @@
+import Foundation
+import FerryCore
+import FerryMapping
+
+/// CSV rows copied out of the reader, and what mapping made of each: the unit handed to the
+/// mapping threads. The pipeline fills `rows` and `entries`; a mapping thread fills the rest.
+final class MappedBlock: @unchecked Sendable {
+    enum Entry {
+        /// A row of `rows`, by index.
+        case row(Int32)
+        /// A row the reader could not make into fields.
+        case error(RowError)
+    }
+
+    enum Kind: UInt8 {
+        case filtered, valid, invalid
+    }
+
+    struct Outcome {
+        var kind: Kind
+        /// Where the record's JSON ends in `output` (it starts where the previous one ended).
+        var end: Int
+        /// `JSONWriter.rootMemberCount` of the record.
+        var fields: Int
+        /// `RecordMapper.lastRecordIsFlat` for the record.
+        var flat: Bool
+        /// Index into `errorLists` for an invalid row.
+        var errors: Int32
+    }
+
+    // One thread at a time touches a block: the pipeline fills it, hands it to the pool, a
+    // mapping thread maps it, and the pipeline takes it back (each hand-over under the pool's
+    // lock). So the run-time exclusivity checks, a few percent of the run, are off for it.
+    let rows = CSVRowBlock()
+    @exclusivity(unchecked) var entries: [Entry] = []
+    @exclusivity(unchecked) var fileIndex = 0
+    /// The CSV columns of the file the rows come from (shared with the pipeline, not copied).
+    @exclusivity(unchecked) var columns: [String] = []
+    @exclusivity(unchecked) var outcomes: [Outcome] = []
+    /// The valid rows' records, one after the other.
+    @exclusivity(unchecked) var output = JSONWriter(capacity: 1 << 16)
+    @exclusivity(unchecked) var errorLists: [[FieldError]] = []
+    /// Set by the mapping thread under the pool's lock.
+    fileprivate var mapped = false
+
+    func reset(fileIndex: Int, columns: [String]) {
+        rows.removeAll()
+        entries.removeAll(keepingCapacity: true)
+        outcomes.removeAll(keepingCapacity: true)
+        output.reset()
+        errorLists.removeAll(keepingCapacity: true)
+        mapped = false
+        self.fileIndex = fileIndex
+        self.columns = columns
+    }
+
+    /// Maps every row with `mapper` (bound to this block's columns), writing the records one
+    /// after the other into `output`.
+    func map(with mapper: RecordMapper) {
+        outcomes.reserveCapacity(rows.count)
+        for index in 0..<rows.count {
+            switch mapper.map(.csv(rows.row(index)), appendingTo: &output) {
+            case .filtered:
+                outcomes.append(Outcome(kind: .filtered, end: output.bytes.count, fields: 0, flat: false, errors: -1))
+            case .invalid(let errors):
+                errorLists.append(errors)
+                outcomes.append(Outcome(kind: .invalid, end: output.bytes.count, fields: 0, flat: false,
+                                        errors: Int32(errorLists.count - 1)))
+            case .valid:
+                outcomes.append(Outcome(kind: .valid, end: output.bytes.count, fields: output.rootMemberCount,
+                                        flat: mapper.lastRecordIsFlat, errors: -1))
+            }
+        }
+    }
+
+    /// The JSON of row `index`'s record, valid while the block is not reset.
+    func record(_ index: Int, in output: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        let start = index == 0 ? 0 : outcomes[index - 1].end
+        return UnsafeBufferPointer(rebasing: output[start..<outcomes[index].end])
+    }
+}
+
+/// Threads that map blocks of CSV rows while the pipeline reads the next ones and accounts, in
+/// reading order, for the blocks already mapped. Each thread has its own `RecordMapper`; the
+/// pipeline's own mapper checks a file's columns, and maps blocks too when the pipeline would
+/// otherwise wait (`mapWaiting`).
+final class MappingPool: @unchecked Sendable {
+    // All mutable state below is guarded by `condition`.
+    private let condition = NSCondition()
+    private var waiting: [MappedBlock] = []
+    /// Every block handed in and not yet taken back, in the order handed in.
+    private var inFlight: [MappedBlock] = []
+    private var spare: [MappedBlock] = []
+    private var closing = false
+    private var running = 0
+    let rowsPerBlock: Int
+    /// Blocks handed in before the pipeline waits for the oldest: enough to keep every thread busy.
+    let depth: Int
+
+    init(mapping: CompiledMapping, threads: Int, rowsPerBlock: Int) {
+        self.rowsPerBlock = max(1, rowsPerBlock)
+        depth = threads * 2 + 2
+        for index in 0..<threads {
+            let thread = Thread { [self] in self.work(mapper: RecordMapper(mapping: mapping)) }
+            thread.name = "ferry.map.\(index)"
+            thread.stackSize = 4 << 20
+            running += 1
+            thread.start()
+        }
+    }
+
+    /// An empty block for rows of `fileIndex`.
+    func block(fileIndex: Int, columns: [String]) -> MappedBlock {
+        condition.lock()
+        let block = spare.popLast() ?? MappedBlock()
+        condition.unlock()
+        block.reset(fileIndex: fileIndex, columns: columns)
+        return block
+    }
+
+    func submit(_ block: MappedBlock) {
+        condition.lock()
+        waiting.append(block)
+        inFlight.append(block)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var inFlightCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return inFlight.count
+    }
+
+    /// The oldest block handed in, once it is mapped: waiting for it when `wait` is set, else
+    /// nil while it is still being mapped. Nil when no block is in flight.
+    func takeOldest(wait: Bool) -> MappedBlock? {
+        condition.lock()
+        defer { condition.unlock() }
+        while let oldest = inFlight.first {
+            if oldest.mapped {
+                inFlight.removeFirst()
+                return oldest
+            }
+            if !wait { return nil }
+            condition.wait()
+        }
+        return nil
+    }
+
+    /// Maps the oldest block no thread has started, here on the caller's thread with its
+    /// `mapper` (bound to that block's columns): the reading thread helps instead of waiting.
+    /// False when every block in flight is taken.
+    func mapWaiting(with mapper: RecordMapper) -> Bool {
+        condition.lock()
+        guard !waiting.isEmpty else {
+            condition.unlock()
+            return false
+        }
+        let block = waiting.removeFirst()
+        condition.unlock()
+        block.map(with: mapper)
+        condition.lock()
+        block.mapped = true
+        condition.broadcast()
+        condition.unlock()
+        return true
+    }
+
+    /// Gives a block taken back for reuse.
+    func recycle(_ block: MappedBlock) {
+        condition.lock()
+        if spare.count < depth { spare.append(block) }
+        condition.unlock()
+    }
+
+    /// Waits for the blocks in flight, then stops the threads.
+    func close() {
+        condition.lock()
+        closing = true
+        condition.broadcast()
+        while running > 0 { condition.wait() }
+        inFlight.removeAll()
+        condition.unlock()
+    }
+
+    private func work(mapper: RecordMapper) {
+        var boundFile = -1
+        var boundColumns: [String] = []
+        while true {
+            condition.lock()
+            while waiting.isEmpty && !closing { condition.wait() }
+            if waiting.isEmpty {
+                running -= 1
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let block = waiting.removeFirst()
+            condition.unlock()
+
+            if block.fileIndex != boundFile || block.columns != boundColumns {
+                // The pipeline's mapper bound these columns already, so binding cannot fail here.
+                try? mapper.bind(csvColumns: block.columns, file: "")
+                boundFile = block.fileIndex
+                boundColumns = block.columns
+            }
+            block.map(with: mapper)
+
+            condition.lock()
+            block.mapped = true
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import Testing
+import FerryCore
+import FerryMapping
+import FerryVendors
+@testable import FerryLoader
+
+/// Rows mapped on other threads (`--threads`) must give exactly what mapping every row on the
+/// reading thread gives: the same request bodies, records, paths, counts, errors and dead
+/// letters, in the same order. Tiny blocks put block boundaries everywhere.
+@Suite final class ParallelMappingTests {
+    let directory: URL
+
+    init() throws { directory = try makeTemporaryDirectory("ferry-parallel") }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    /// Serial, then threads and block sizes that cut the input at many places.
+    static let settings: [(threads: Int, rowsPerBlock: Int)] = [(1, 2048), (2, 1), (2, 7), (3, 3), (4, 64), (2, 2048)]
+
+    /// What one run produced, for comparing runs.
+    struct Outcome: Equatable {
+        var bodies: [[UInt8]]
+        var paths: [String?]
+        var records: [RecordRef]
+        var counts: [[Int]]
+        var recordCount: Int
+        var batches: Int
+        var errors: [String: Int]
+        var examples: [String]
+        var exitCode: Int32
+        var limitReached: Bool
+        var invalidBudgetExceeded: Bool
+        var deadLetters: String
+    }
+
+    func run(mappingPath: String, inputs: [String], threads: Int, rowsPerBlock: Int,
+             limit: Int? = nil, maxInvalid: InvalidBudget? = nil, batchSize: Int? = nil) throws -> Outcome {
+        let mapping = try MappingLoader.load(path: mappingPath, environment: [:])
+        var options = PipelineOptions(limit: limit, batchSize: batchSize, maxInvalid: maxInvalid)
+        options.mappingThreads = threads
+        options.rowsPerBlock = rowsPerBlock
+        let deadPath = directory.appendingPathComponent("dead-\(UUID().uuidString).ndjson").path
+        let deadLetters = try DeadLetterWriter(path: deadPath)
+        let sink = CollectingSink()
+        let report = ConversionPipeline(command: "convert", target: mapping.target, mapping: mapping.compiled,
+                                        mappingPath: mapping.path, inputs: inputs.map(InputFile.init(path:)),
+                                        sink: sink, deadLetters: deadLetters, options: options).run()
+        let examples = report.errorExamples.sorted { $0.key < $1.key }.flatMap { kind, list in
+            list.map { "\(kind) \($0.file):\($0.line) \($0.field ?? "-") \($0.value ?? "-") \($0.message)" }
+        }
+        return Outcome(bodies: sink.batches.map(\.body), paths: sink.batches.map(\.path), records: sink.records,
+                       counts: report.files.map { [$0.counts.read, $0.counts.filtered, $0.counts.invalid, $0.counts.valid] },
+                       recordCount: report.records, batches: report.batches, errors: report.errorCounts,
+                       examples: examples, exitCode: report.exitCode,
+                       limitReached: report.limitReached, invalidBudgetExceeded: report.invalidBudgetExceeded,
+                       deadLetters: try String(contentsOfFile: deadPath, encoding: .utf8))
+    }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let path = directory.appendingPathComponent(name).path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// `rows` rows of every kind: valid, filtered, invalid when mapped, unreadable, quoted
+    /// with line breaks inside. `reversed` writes the columns in the other order.
+    static func mixedEvents(rows: Int, seed: Int, reversed: Bool = false) -> String {
+        var text = reversed ? "plan,occurred_at,event,user_id\n" : "user_id,event,occurred_at,plan\n"
+        for i in 0..<rows {
+            var fields = ["u\(seed)-\(i)", "login", "2024-0\(i % 9 + 1)-1\(i % 10)T0\(i % 10):00:00Z", "pro"]
+            switch (i * 7 + seed) % 23 {
+            case 0: fields[0] = ""                          // filtered (where: not_empty)
+            case 1: fields[2] = "yesterday"                 // invalid timestamp
+            case 2: fields[1] = ""                          // missing required
+            case 3: fields[3] = "\"multi\nline, plan\""     // a quoted line break
+            case 4: fields.append("extra")                  // a row that cannot be read (field count)
+            default: break
+            }
+            if reversed, fields.count == 4 { fields.reverse() }
+            text += fields.joined(separator: ",") + "\n"
+        }
+        return text
+    }
+
+    @Test func everySettingGivesTheSerialOutcome() throws {
+        let mappingPath = try write("events.yaml", userEventsMapping)
+        let a = try write("a.csv", Self.mixedEvents(rows: 3000, seed: 1))
+        let b = try write("b.csv", Self.mixedEvents(rows: 777, seed: 2, reversed: true))
+        let c = try write("empty.csv", "user_id,event,occurred_at,plan\n")
+        let serial = try run(mappingPath: mappingPath, inputs: [a, c, b], threads: 1, rowsPerBlock: 2048, batchSize: 100)
+        #expect(serial.counts.map { $0[0] } == [3000, 0, 777])
+        #expect(serial.counts.allSatisfy { $0[0] == $0[1] + $0[2] + $0[3] })
+        #expect(serial.errors.keys.sorted() == ["field_count", "invalid_timestamp", "missing_required"])
+        #expect(serial.records.count > 3000)
+        for (threads, rowsPerBlock) in Self.settings.dropFirst() {
+            let parallel = try run(mappingPath: mappingPath, inputs: [a, c, b], threads: threads,
+                                   rowsPerBlock: rowsPerBlock, batchSize: 100)
+            #expect(parallel == serial, "threads \(threads), \(rowsPerBlock) rows per block")
+        }
+    }
+
+    @Test func limitAndInvalidBudgetStopAtTheSameRow() throws {
+        let mappingPath = try write("events.yaml", userEventsMapping)
+        let a = try write("a.csv", Self.mixedEvents(rows: 2000, seed: 3))
+        let b = try write("b.csv", Self.mixedEvents(rows: 500, seed: 4))
+        for limit in [0, 1, 999, 2001] {
+            let serial = try run(mappingPath: mappingPath, inputs: [a, b], threads: 1, rowsPerBlock: 2048, limit: limit)
+            #expect(serial.limitReached)
+            #expect(serial.counts.map { $0[0] }.reduce(0, +) == limit)
+            for (threads, rowsPerBlock) in Self.settings.dropFirst() {
+                #expect(try run(mappingPath: mappingPath, inputs: [a, b], threads: threads, rowsPerBlock: rowsPerBlock,
+                                limit: limit) == serial, "limit \(limit), threads \(threads), \(rowsPerBlock) per block")
+            }
+        }
+        let budget = InvalidBudget.count(40)
+        let serial = try run(mappingPath: mappingPath, inputs: [a, b], threads: 1, rowsPerBlock: 2048, maxInvalid: budget)
+        #expect(serial.invalidBudgetExceeded)
+        #expect(serial.counts.map { $0[2] }.reduce(0, +) == 41)
+        for (threads, rowsPerBlock) in Self.settings.dropFirst() {
+            #expect(try run(mappingPath: mappingPath, inputs: [a, b], threads: threads, rowsPerBlock: rowsPerBlock,
+                            maxInvalid: budget) == serial, "--max-invalid, threads \(threads), \(rowsPerBlock) per block")
+        }
+    }
+
+    /// A damaged gzip file: the rows before the damage are accounted for, whatever thread mapped them.
+    @Test func rowsBeforeDamageAreAccountedForInEverySetting() throws {
+        let mappingPath = try write("events.yaml", userEventsMapping)
+        let plain = Array(Self.mixedEvents(rows: 20_000, seed: 5).utf8)
+        let compressed = try gzipBytes(plain)
+        let cut = directory.appendingPathComponent("cut.csv.gz").path
+        try Data(compressed.prefix(compressed.count / 2)).write(to: URL(fileURLWithPath: cut))
+        let after = try write("after.csv", Self.mixedEvents(rows: 50, seed: 6))
+        let serial = try run(mappingPath: mappingPath, inputs: [cut, after], threads: 1, rowsPerBlock: 2048)
+        #expect(serial.exitCode == 3)
+        #expect(serial.counts[0][0] > 1000 && serial.counts[1][0] == 50)
+        for (threads, rowsPerBlock) in Self.settings.dropFirst() {
+            #expect(try run(mappingPath: mappingPath, inputs: [cut, after], threads: threads,
+                            rowsPerBlock: rowsPerBlock) == serial, "threads \(threads), \(rowsPerBlock) per block")
+        }
+    }
+
+    /// Every shipped CSV mapping and its sample (adjusted targets, path parameters, CSV uploads).
+    @Test func shippedCSVPairsGiveTheSerialOutcome() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let pairs = [("pyze/user_profiles.yaml", "pyze/user_profiles.tsv"),
+                     ("talonone/coupon_reservations.yaml", "talonone/coupon_reservations.csv"),
+                     ("talonone/coupons_import.yaml", "talonone/coupons_import.csv"),
+                     ("talonone/customer_data_deletion.yaml", "talonone/customer_data_deletion.csv"),
+                     ("talonone/customer_sessions.yaml", "talonone/customer_sessions.csv.gz"),
+                     ("talonone/events.yaml", "talonone/events.csv"),
+                     ("talonone/referrals.yaml", "talonone/referrals.csv.gz"),
+                     ("toplyne/account_events.yaml", "toplyne/account_events.csv"),
+                     ("toplyne/account_profiles.yaml", "toplyne/account_profiles.csv.gz"),
+                     ("toplyne/user_events.yaml", "toplyne/user_events.csv.gz")]
+        for (mapping, sample) in pairs {
+            let mappingPath = root.appendingPathComponent("mappings/" + mapping).path
+            let input = root.appendingPathComponent("samples/" + sample).path
+            let serial = try run(mappingPath: mappingPath, inputs: [input], threads: 1, rowsPerBlock: 2048, batchSize: 7)
+            #expect(serial.counts[0][3] > 0, "\(mapping): no valid records")
+            for (threads, rowsPerBlock) in [(2, 1), (3, 5)] {
+                #expect(try run(mappingPath: mappingPath, inputs: [input], threads: threads, rowsPerBlock: rowsPerBlock,
+                                batchSize: 7) == serial, "\(mapping), threads \(threads), \(rowsPerBlock) per block")
+            }
+        }
+    }
+
+    func gzipBytes(_ bytes: [UInt8]) throws -> [UInt8] {
+        let plainPath = directory.appendingPathComponent("plain-\(UUID().uuidString)").path
+        try Data(bytes).write(to: URL(fileURLWithPath: plainPath))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["gzip", "-f", plainPath]
+        try process.run()
+        process.waitUntilExit()
+        return Array(try Data(contentsOf: URL(fileURLWithPath: plainPath + ".gz")))
+    }
+}
