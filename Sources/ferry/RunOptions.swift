@@ -30,7 +30,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Read every input as csv, tsv or ndjson, whatever the mapping's source.format says (e.g. dead letters, which are NDJSON).")
     var format: String?
 
-    @Option(help: "Threads that map CSV rows, the reading one included (default: one per core; 1 does everything on the reading thread).")
+    @Option(help: "Threads that map rows, the reading one included (default: one per core; 1 does everything on the reading thread).")
     var threads: Int?
 
     @Flag(help: "No summary on stderr.")

@@ -36,7 +36,7 @@ import FerryVendors
 
     func run(mappingPath: String, inputs: [String], threads: Int, rowsPerBlock: Int,
              limit: Int? = nil, maxInvalid: InvalidBudget? = nil, batchSize: Int? = nil) throws -> Outcome {
-        let mapping = try MappingLoader.load(path: mappingPath, environment: [:])
+        let mapping = try MappingLoader.load(path: mappingPath, environment: ["PYZE_APP_KEY": "app-key-for-tests"])
         var options = PipelineOptions(limit: limit, batchSize: batchSize, maxInvalid: maxInvalid)
         options.mappingThreads = threads
         options.rowsPerBlock = rowsPerBlock
@@ -142,7 +142,6 @@ import FerryVendors
 
     /// Every shipped CSV mapping and its sample (adjusted targets, path parameters, CSV uploads).
     @Test func shippedCSVPairsGiveTheSerialOutcome() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let pairs = [("pyze/user_profiles.yaml", "pyze/user_profiles.tsv"),
                      ("talonone/coupon_reservations.yaml", "talonone/coupon_reservations.csv"),
                      ("talonone/coupons_import.yaml", "talonone/coupons_import.csv"),
@@ -153,6 +152,61 @@ import FerryVendors
                      ("toplyne/account_events.yaml", "toplyne/account_events.csv"),
                      ("toplyne/account_profiles.yaml", "toplyne/account_profiles.csv.gz"),
                      ("toplyne/user_events.yaml", "toplyne/user_events.csv.gz")]
+        try checkShipped(pairs)
+    }
+
+    /// NDJSON lines of every kind: scanned, left to the parser (escaped keys), filtered,
+    /// invalid when mapped, not JSON, not an object, blank.
+    static func mixedNDJSON(rows: Int, seed: Int) -> String {
+        var text = ""
+        for i in 0..<rows {
+            let user = "u\(seed)-\(i)"
+            switch (i * 5 + seed) % 19 {
+            case 0: text += #"{"user_id":"","event":"login","occurred_at":"2024-01-01T00:00:00Z","plan":"pro"}"# + "\n"
+            case 1: text += #"{"user_id":"\#(user)","event":"login","occurred_at":"yesterday","plan":"pro"}"# + "\n"
+            case 2: text += #"{"user_id":"\#(user)","event":"login","occurred_at":"2024-01-01T00:00:00Z""# + "\n"
+            case 3: text += "[1,2,3]\n"
+            case 4: text += "   \n"
+            case 5: text += #"{"user\u005fid":"\#(user)","event":"view","occurred_at":"2024-02-02T10:00:00+05:30","plan":{"tier":"x"}}"# + "\n"
+            case 6: text += #"{"user_id":"\#(user)","event":"buy","occurred_at":"2024-03-03T00:00:0\#(i % 10)Z","plan":"Zürich \"é\""}"# + "\r\n"
+            default: text += #"{"user_id":"\#(user)","event":"login","occurred_at":"2024-0\#(i % 9 + 1)-01T00:00:00Z","plan":"p\#(i % 7)","extra":[1,{"a":null}]}"# + "\n"
+            }
+        }
+        return text
+    }
+
+    @Test func ndjsonGivesTheSerialOutcomeInEverySetting() throws {
+        let mappingPath = try write("events-ndjson.yaml", userEventsMapping.replacingOccurrences(of: "format: csv", with: "format: ndjson"))
+        let a = try write("a.ndjson", Self.mixedNDJSON(rows: 3000, seed: 1))
+        let compressed = try gzipBytes(Array(Self.mixedNDJSON(rows: 900, seed: 2).utf8))
+        let b = directory.appendingPathComponent("b.ndjson.gz").path
+        try Data(compressed).write(to: URL(fileURLWithPath: b))
+        let serial = try run(mappingPath: mappingPath, inputs: [a, b], threads: 1, rowsPerBlock: 2048, batchSize: 50)
+        #expect(serial.counts.allSatisfy { $0[0] == $0[1] + $0[2] + $0[3] })
+        #expect(serial.errors.keys.sorted() == ["invalid_json", "invalid_timestamp", "not_an_object"])
+        #expect(serial.counts[0][3] > 2000)
+        for (threads, rowsPerBlock) in Self.settings.dropFirst() {
+            #expect(try run(mappingPath: mappingPath, inputs: [a, b], threads: threads, rowsPerBlock: rowsPerBlock,
+                            batchSize: 50) == serial, "threads \(threads), \(rowsPerBlock) rows per block")
+        }
+        for limit in [1, 1500] {
+            let limited = try run(mappingPath: mappingPath, inputs: [a, b], threads: 1, rowsPerBlock: 2048, limit: limit)
+            #expect(try run(mappingPath: mappingPath, inputs: [a, b], threads: 2, rowsPerBlock: 7, limit: limit) == limited)
+        }
+    }
+
+    /// Every shipped NDJSON mapping and its sample, not grouped.
+    @Test func shippedNDJSONPairsGiveTheSerialOutcome() throws {
+        let pairs = [("pyze/events.yaml", "pyze/events.ndjson.gz"),
+                     ("toplyne/user_profiles.yaml", "toplyne/user_profiles.ndjson"),
+                     ("talonone/customer_profiles.yaml", "talonone/customer_profiles.ndjson"),
+                     ("netcore/activities.yaml", "netcore/activities.ndjson")]
+        try checkShipped(pairs)
+    }
+
+    /// Each shipped mapping over its sample, serial and with tiny blocks (paths under the repository).
+    func checkShipped(_ pairs: [(mapping: String, sample: String)]) throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         for (mapping, sample) in pairs {
             let mappingPath = root.appendingPathComponent("mappings/" + mapping).path
             let input = root.appendingPathComponent("samples/" + sample).path

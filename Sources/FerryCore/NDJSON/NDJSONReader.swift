@@ -30,6 +30,50 @@ public struct NDJSONRecord: Sendable {
     }
 }
 
+/// One line of NDJSON text, not yet decoded (`NDJSONReader.nextText()`).
+public enum NDJSONText {
+    /// The line's bytes (without its line break), valid until the reader's next call.
+    case line(UnsafeBufferPointer<UInt8>, line: Int, recordNumber: Int)
+    /// A line that cannot be used whatever it holds (too long, or cut by damage).
+    case error(RowError)
+}
+
+/// Makes NDJSON lines into records: scanned for a mapping's paths when it can (`.line`),
+/// parsed whole otherwise (`.record`), or a row error. One per thread: `.line` events borrow
+/// its slots until its next call.
+public final class NDJSONLineDecoder {
+    let fileName: String
+    private let paths: JSONPathSet?
+    private let slots: UnsafeMutableBufferPointer<JSONSlot>
+
+    public init(fileName: String, paths: JSONPathSet?) {
+        self.fileName = fileName
+        self.paths = paths
+        slots = .allocate(capacity: max(1, paths?.slotCount ?? 0))
+    }
+
+    deinit { slots.deallocate() }
+
+    public func decode(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, recordNumber: Int) -> NDJSONEvent {
+        if let paths, JSONFieldScanner.scan(bytes, paths: paths, into: slots) {
+            return .line(NDJSONLine(recordNumber: recordNumber, line: line, bytes: bytes, slots: UnsafeBufferPointer(slots)))
+        }
+        do throws(JSONParseError) {
+            let value = try JSONParser.parse(bytes)
+            guard case .object(let object) = value else {
+                return .error(RowError(kind: .notAnObject, file: fileName, recordNumber: recordNumber, line: line,
+                                       message: "expected a JSON object, found \(NDJSONReader.kindName(value))",
+                                       rawText: RowError.rawText(bytes)))
+            }
+            return .record(NDJSONRecord(recordNumber: recordNumber, line: line, object: object))
+        } catch {
+            return .error(RowError(kind: .invalidJSON, file: fileName, recordNumber: recordNumber, line: line,
+                                   message: "invalid JSON: \(error.message) (at byte \(error.offset + 1) of the line)",
+                                   rawText: RowError.rawText(bytes)))
+        }
+    }
+}
+
 /// Streaming newline-delimited JSON: one object per line, blank lines skipped, CRLF accepted,
 /// a UTF-8 byte order mark at the start stripped, lines of any length (up to `maxLineBytes`).
 /// A line that is not valid JSON, or not an object, is a row error; reading continues.
@@ -47,28 +91,38 @@ public final class NDJSONReader {
     private var skippingLongLine = false
     /// With paths: lines are scanned for them (`.line`), and parsed whole (`.record`) only
     /// when the scanner leaves a line to the parser.
-    private let paths: JSONPathSet?
-    private let slots: UnsafeMutableBufferPointer<JSONSlot>
+    public let paths: JSONPathSet?
+    private let decoder: NDJSONLineDecoder
 
     public init(input: OpenedInput, maxLineBytes: Int = 256 << 20, paths: JSONPathSet? = nil) {
         self.input = input
         file = input.file
         self.maxLineBytes = maxLineBytes
         self.paths = paths
-        slots = .allocate(capacity: max(1, paths?.slotCount ?? 0))
+        decoder = NDJSONLineDecoder(fileName: input.file.displayName, paths: paths)
         window = RecordBuffer(capacity: OpenedInput.defaultChunkSize * 2)
     }
 
-    deinit {
-        window.deallocate()
-        slots.deallocate()
-    }
+    deinit { window.deallocate() }
 
     public var storedBytesConsumed: Int64 { input.storedBytesConsumed }
 
     /// The next record or row error; nil at the end. A damaged file throws after every
     /// complete line before the damage has been returned.
     public func next() throws(InputError) -> NDJSONEvent? {
+        switch try nextText() {
+        case .line(let bytes, let line, let recordNumber)?:
+            return decoder.decode(bytes, line: line, recordNumber: recordNumber)
+        case .error(let error)?:
+            return .error(error)
+        case nil:
+            return nil
+        }
+    }
+
+    /// The next non-blank line, undecoded (for decoding on another thread), or a row error;
+    /// nil at the end. Throws like `next()`.
+    public func nextText() throws(InputError) -> NDJSONText? {
         while true {
             let start = window.position
             let scanStart = max(searchFrom, start)
@@ -123,20 +177,7 @@ public final class NDJSONReader {
                 return .error(error(.incompleteRecord, raw: bytes,
                                     message: "the input is damaged inside this line, so it is not used"))
             }
-            if let paths, JSONFieldScanner.scan(bytes, paths: paths, into: slots) {
-                return .line(NDJSONLine(recordNumber: recordNumber, line: line, bytes: bytes,
-                                        slots: UnsafeBufferPointer(slots)))
-            }
-            do throws(JSONParseError) {
-                let value = try JSONParser.parse(bytes)
-                guard case .object(let object) = value else {
-                    return .error(error(.notAnObject, raw: bytes,
-                                        message: "expected a JSON object, found \(Self.kindName(value))"))
-                }
-                return .record(NDJSONRecord(recordNumber: recordNumber, line: line, object: object))
-            } catch {
-                return .error(self.error(.invalidJSON, raw: bytes, message: "invalid JSON: \(error.message) (at byte \(error.offset + 1) of the line)"))
-            }
+            return .line(bytes, line: line, recordNumber: recordNumber)
         }
     }
 

@@ -17,8 +17,8 @@ public struct PipelineOptions: Sendable {
     public var progress: PipelineProgress?
     /// `--format`: read every input as this, whatever the mapping's `source.format` says.
     public var format: InputFormat?
-    /// `--threads`: threads that map CSV rows, the reading thread included (default: one per
-    /// core). 1 maps every row on the reading thread, as grouped mappings and NDJSON always do.
+    /// `--threads`: threads that map rows, the reading thread included (default: one per
+    /// core). 1 maps every row on the reading thread, as grouped mappings always do.
     public var mappingThreads = ProcessInfo.processInfo.activeProcessorCount
     /// Rows per block handed to a mapping thread.
     public var rowsPerBlock = 2048
@@ -63,8 +63,10 @@ public final class ConversionPipeline {
     @exclusivity(unchecked) private var writer = JSONWriter(capacity: 4096)
     /// Writes the requests of records that the target adjusts (never the mapped record itself).
     @exclusivity(unchecked) private var requestWriter = JSONWriter(capacity: 4096)
-    /// Maps CSV rows on other threads (nil: every row is mapped on the reading thread).
+    /// Maps rows on other threads (nil: every row is mapped on the reading thread).
     private let pool: MappingPool?
+    /// Decodes NDJSON lines of the current file's blocks on the reading thread.
+    @exclusivity(unchecked) private var blockDecoder: NDJSONLineDecoder?
     @exclusivity(unchecked) private var collector: GroupCollector
     /// Exit code 3 at the end (an input or output failed); other inputs are still read.
     private var fatal = false
@@ -147,7 +149,7 @@ public final class ConversionPipeline {
                 mapper.bindNDJSON()
             }
             let columns = stream.columns
-            if let pool, case .csv = stream.reader {
+            if let pool {
                 do throws(InputError) {
                     try readInBlocks(stream, pool: pool, fileIndex: fileIndex, columns: columns)
                 } catch {
@@ -245,69 +247,95 @@ public final class ConversionPipeline {
         let fields = writer.rootMemberCount
         let flat = mapper.lastRecordIsFlat
         writer.bytes.withUnsafeBufferPointer { record in
-            account(row, outcome, record: record, flat: flat, fields: fields, fileIndex: fileIndex, columns: columns)
+            account({ row }, line: row.line, recordNumber: row.recordNumber, outcome, record: record, flat: flat,
+                    fields: fields, fileIndex: fileIndex, columns: columns)
         }
     }
 
-    /// Counts a mapped row and batches its record when valid; `record` is its JSON.
-    private func account(_ row: SourceRow, _ outcome: MapOutcome, record: UnsafeBufferPointer<UInt8>, flat: Bool,
-                         fields: Int, fileIndex: Int, columns: [String]) {
+    /// Counts a mapped row and batches its record when valid; `record` is its JSON. `row`
+    /// gives the source row, asked for only when it is kept or rejected.
+    private func account(_ row: () -> SourceRow, line: Int, recordNumber: Int, _ outcome: MapOutcome,
+                         record: UnsafeBufferPointer<UInt8>, flat: Bool, fields: Int, fileIndex: Int, columns: [String]) {
         switch outcome {
         case .filtered:
             report.files[fileIndex].counts.filtered += 1
         case .invalid(let errors):
             report.files[fileIndex].counts.invalid += 1
-            reject(row, errors: errors, columns: columns, fileIndex: fileIndex)
+            reject(row(), errors: errors, columns: columns, fileIndex: fileIndex)
         case .valid:
-            let ref = RecordRef(fileIndex: fileIndex, line: row.line, recordNumber: row.recordNumber, serial: nextSerial)
+            let ref = RecordRef(fileIndex: fileIndex, line: line, recordNumber: recordNumber, serial: nextSerial)
             if let errors = deliver(ref, record: record, flat: flat, fields: fields) {
                 report.files[fileIndex].counts.invalid += 1
-                reject(row, errors: errors, columns: columns, fileIndex: fileIndex)
+                reject(row(), errors: errors, columns: columns, fileIndex: fileIndex)
             } else {
                 // Kept before its batch can be consumed: a record joins the open batch.
-                if keepsRows { sink.keep([HeldRow(row, fileIndex: fileIndex, columns: columns)], for: ref.serial) }
+                if keepsRows { sink.keep([HeldRow(row(), fileIndex: fileIndex, columns: columns)], for: ref.serial) }
                 report.files[fileIndex].counts.valid += 1
             }
         }
     }
 
-    /// Reads a CSV file in blocks that the mapping threads map while the next ones are read,
-    /// and accounts for each mapped block in reading order, just as rows mapped here would be.
+    /// Reads a file in blocks that the mapping threads map while the next ones are read, and
+    /// accounts for each mapped block in reading order, just as rows mapped here would be.
     /// On a read failure the rows read before it are still accounted for.
     private func readInBlocks(_ stream: RecordStream, pool: MappingPool, fileIndex: Int, columns: [String]) throws(InputError) {
-        var block = pool.block(fileIndex: fileIndex, columns: columns)
+        let source: MappedBlock.Source
+        switch stream.reader {
+        case .csv: source = .csv(columns: columns)
+        case .ndjson(let reader): source = .ndjson(fileName: stream.input.file.displayName, paths: reader.paths)
+        }
+        if case .ndjson(let fileName, let paths) = source {
+            blockDecoder = NDJSONLineDecoder(fileName: fileName, paths: paths)
+        }
+        var block = pool.block(fileIndex: fileIndex, source: source)
         defer {
             if !block.entries.isEmpty { pool.submit(block) }
             accountMapped(pool, untilFewerThan: 1)
         }
-        while let event = try stream.next() {
+        while true {
             if let limit = options.limit, rowsTaken >= limit {
+                // As the row-by-row loop does: the limit is reached only if another row follows.
+                if try !moreRows(stream) { break }
                 report.limitReached = true
                 break
             }
             if outputFailure != nil || stopped { break }
-            rowsTaken += 1
-            switch event {
-            case .error(let rowError):
-                block.entries.append(.error(rowError))
-            case .row(.csv(let row)):
-                block.entries.append(.row(Int32(block.rows.count)))
-                block.rows.append(row)
-            case .row(let other):
-                // A CSV stream yields CSV rows only; anything else is mapped here, in order.
-                pool.submit(block)
-                accountMapped(pool, untilFewerThan: 1)
-                block = pool.block(fileIndex: fileIndex, columns: columns)
-                rowsRead += 1
-                report.files[fileIndex].counts.read += 1
-                handle(other, fileIndex: fileIndex, columns: columns)
-                continue
+            switch stream.reader {
+            case .csv(let reader):
+                switch try reader.next() {
+                case .row(let row)?:
+                    block.entries.append(.row(Int32(block.rows.count)))
+                    block.rows.append(row)
+                case .error(let rowError)?:
+                    block.entries.append(.error(rowError))
+                case nil:
+                    return
+                }
+            case .ndjson(let reader):
+                switch try reader.nextText() {
+                case .line(let bytes, let line, let recordNumber)?:
+                    block.entries.append(.row(Int32(block.lines.count)))
+                    block.lines.append(bytes, line: line, recordNumber: recordNumber)
+                case .error(let rowError)?:
+                    block.entries.append(.error(rowError))
+                case nil:
+                    return
+                }
             }
+            rowsTaken += 1
             // Blocks of long rows are handed on sooner, so that memory stays bounded.
-            guard block.entries.count >= pool.rowsPerBlock || block.rows.byteCount >= 1 << 22 else { continue }
+            guard block.entries.count >= pool.rowsPerBlock || block.byteCount >= 1 << 22 else { continue }
             pool.submit(block)
-            block = pool.block(fileIndex: fileIndex, columns: columns)
+            block = pool.block(fileIndex: fileIndex, source: source)
             accountMapped(pool, untilFewerThan: pool.depth)
+        }
+    }
+
+    /// Whether the stream has another row or row error, which it then hands out no more.
+    private func moreRows(_ stream: RecordStream) throws(InputError) -> Bool {
+        switch stream.reader {
+        case .csv(let reader): return try reader.next() != nil
+        case .ndjson(let reader): return try reader.nextText() != nil
         }
     }
 
@@ -320,7 +348,9 @@ public final class ConversionPipeline {
                 continue
             }
             guard pool.inFlightCount >= limit else { return }
-            if !pool.mapWaiting(with: mapper), let mapped = pool.takeOldest(wait: true) { account(mapped) }
+            if !pool.mapWaiting(with: mapper, decoder: blockDecoder), let mapped = pool.takeOldest(wait: true) {
+                account(mapped)
+            }
         }
     }
 
@@ -328,27 +358,50 @@ public final class ConversionPipeline {
     private func account(_ block: MappedBlock) {
         defer { pool?.recycle(block) }
         let fileIndex = block.fileIndex
+        let columns = block.columns
         block.output.bytes.withUnsafeBufferPointer { output in
             for entry in block.entries {
                 if outputFailure != nil || stopped { return }
                 rowsRead += 1
                 report.files[fileIndex].counts.read += 1
-                switch entry {
-                case .error(let rowError):
-                    unreadable(rowError, fileIndex: fileIndex)
-                case .row(let index):
-                    let i = Int(index)
-                    let mapped = block.outcomes[i]
-                    let outcome: MapOutcome
-                    switch mapped.kind {
-                    case .filtered: outcome = .filtered
-                    case .invalid: outcome = .invalid(block.errorLists[Int(mapped.errors)])
-                    case .valid: outcome = .valid
-                    }
-                    account(.csv(block.rows.row(i)), outcome, record: block.record(i, in: output), flat: mapped.flat,
-                            fields: mapped.fields, fileIndex: fileIndex, columns: block.columns)
+                guard case .row(let index) = entry else {
+                    if case .error(let rowError) = entry { unreadable(rowError, fileIndex: fileIndex) }
+                    continue
+                }
+                let i = Int(index)
+                let mapped = block.outcomes[i]
+                let outcome: MapOutcome
+                switch mapped.kind {
+                case .filtered: outcome = .filtered
+                case .invalid: outcome = .invalid(block.errorLists[Int(mapped.errors)])
+                case .valid: outcome = .valid
+                case .unreadable:
+                    unreadable(block.rowErrors[Int(mapped.errors)], fileIndex: fileIndex)
+                    continue
+                }
+                let record = block.record(i, in: output)
+                if case .csv = block.source {
+                    let row = block.rows.row(i)
+                    account({ .csv(row) }, line: row.line, recordNumber: row.recordNumber, outcome, record: record,
+                            flat: mapped.flat, fields: mapped.fields, fileIndex: fileIndex, columns: columns)
+                } else {
+                    // The line is decoded again here only when its row is kept or rejected.
+                    let text = block.lines.line(i)
+                    account({ decodedRow(text) }, line: text.line, recordNumber: text.recordNumber, outcome,
+                            record: record, flat: mapped.flat, fields: mapped.fields, fileIndex: fileIndex, columns: columns)
                 }
             }
+        }
+    }
+
+    /// An NDJSON line of a block as a source row (it decoded to a record when it was mapped).
+    private func decodedRow(_ text: (bytes: UnsafeBufferPointer<UInt8>, line: Int, recordNumber: Int)) -> SourceRow {
+        switch blockDecoder?.decode(text.bytes, line: text.line, recordNumber: text.recordNumber) {
+        case .line(let scanned)?: return .ndjsonLine(scanned)
+        case .record(let record)?: return .ndjson(record)
+        // Not reached: the line decoded to a record on the mapping thread, and decoding is
+        // deterministic. An empty record keeps the accounting going should it ever be.
+        case .error?, nil: return .ndjson(NDJSONRecord(recordNumber: text.recordNumber, line: text.line, object: JSONObject()))
         }
     }
 

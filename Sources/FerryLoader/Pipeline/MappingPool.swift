@@ -2,18 +2,29 @@ import Foundation
 import FerryCore
 import FerryMapping
 
-/// CSV rows copied out of the reader, and what mapping made of each: the unit handed to the
-/// mapping threads. The pipeline fills `rows` and `entries`; a mapping thread fills the rest.
+/// Rows copied out of the reader (CSV records or NDJSON lines), and what mapping made of each:
+/// the unit handed to the mapping threads. The pipeline fills the rows and `entries`; a
+/// mapping thread fills the rest.
 final class MappedBlock: @unchecked Sendable {
     enum Entry {
-        /// A row of `rows`, by index.
+        /// A row of `rows` or `lines`, by index.
         case row(Int32)
-        /// A row the reader could not make into fields.
+        /// A row the reader could not use.
         case error(RowError)
+    }
+
+    /// What the rows are and how to read them.
+    enum Source {
+        /// CSV records of a file with these columns (shared with the pipeline, not copied).
+        case csv(columns: [String])
+        /// NDJSON lines of the named file, scanned for the mapping's paths where it can.
+        case ndjson(fileName: String, paths: JSONPathSet?)
     }
 
     enum Kind: UInt8 {
         case filtered, valid, invalid
+        /// An NDJSON line that is not a JSON object: `errors` indexes `rowErrors`.
+        case unreadable
     }
 
     struct Outcome {
@@ -24,7 +35,7 @@ final class MappedBlock: @unchecked Sendable {
         var fields: Int
         /// `RecordMapper.lastRecordIsFlat` for the record.
         var flat: Bool
-        /// Index into `errorLists` for an invalid row.
+        /// Index into `errorLists` for an invalid row, into `rowErrors` for an unreadable one.
         var errors: Int32
     }
 
@@ -32,44 +43,71 @@ final class MappedBlock: @unchecked Sendable {
     // mapping thread maps it, and the pipeline takes it back (each hand-over under the pool's
     // lock). So the run-time exclusivity checks, a few percent of the run, are off for it.
     let rows = CSVRowBlock()
+    let lines = NDJSONLineBlock()
     @exclusivity(unchecked) var entries: [Entry] = []
     @exclusivity(unchecked) var fileIndex = 0
-    /// The CSV columns of the file the rows come from (shared with the pipeline, not copied).
-    @exclusivity(unchecked) var columns: [String] = []
+    @exclusivity(unchecked) var source = Source.csv(columns: [])
     @exclusivity(unchecked) var outcomes: [Outcome] = []
     /// The valid rows' records, one after the other.
     @exclusivity(unchecked) var output = JSONWriter(capacity: 1 << 16)
     @exclusivity(unchecked) var errorLists: [[FieldError]] = []
+    @exclusivity(unchecked) var rowErrors: [RowError] = []
     /// Set by the mapping thread under the pool's lock.
     fileprivate var mapped = false
 
-    func reset(fileIndex: Int, columns: [String]) {
+    func reset(fileIndex: Int, source: Source) {
         rows.removeAll()
+        lines.removeAll()
         entries.removeAll(keepingCapacity: true)
         outcomes.removeAll(keepingCapacity: true)
         output.reset()
         errorLists.removeAll(keepingCapacity: true)
+        rowErrors.removeAll(keepingCapacity: true)
         mapped = false
         self.fileIndex = fileIndex
-        self.columns = columns
+        self.source = source
     }
 
-    /// Maps every row with `mapper` (bound to this block's columns), writing the records one
-    /// after the other into `output`.
-    func map(with mapper: RecordMapper) {
-        outcomes.reserveCapacity(rows.count)
-        for index in 0..<rows.count {
-            switch mapper.map(.csv(rows.row(index)), appendingTo: &output) {
-            case .filtered:
-                outcomes.append(Outcome(kind: .filtered, end: output.bytes.count, fields: 0, flat: false, errors: -1))
-            case .invalid(let errors):
-                errorLists.append(errors)
-                outcomes.append(Outcome(kind: .invalid, end: output.bytes.count, fields: 0, flat: false,
-                                        errors: Int32(errorLists.count - 1)))
-            case .valid:
-                outcomes.append(Outcome(kind: .valid, end: output.bytes.count, fields: output.rootMemberCount,
-                                        flat: mapper.lastRecordIsFlat, errors: -1))
+    /// Rows held, whichever kind.
+    var rowCount: Int { rows.count + lines.count }
+    var byteCount: Int { rows.byteCount + lines.byteCount }
+
+    /// The CSV columns (empty for NDJSON).
+    var columns: [String] {
+        if case .csv(let columns) = source { return columns }
+        return []
+    }
+
+    /// Maps every row with `mapper` (bound to this block's file), writing the records one
+    /// after the other into `output`. NDJSON lines are decoded with `decoder` first.
+    func map(with mapper: RecordMapper, decoder: NDJSONLineDecoder?) {
+        outcomes.reserveCapacity(rowCount)
+        for index in 0..<rows.count { note(mapper.map(.csv(rows.row(index)), appendingTo: &output), mapper) }
+        guard let decoder else { return }
+        for index in 0..<lines.count {
+            let text = lines.line(index)
+            switch decoder.decode(text.bytes, line: text.line, recordNumber: text.recordNumber) {
+            case .line(let scanned): note(mapper.map(.ndjsonLine(scanned), appendingTo: &output), mapper)
+            case .record(let record): note(mapper.map(.ndjson(record), appendingTo: &output), mapper)
+            case .error(let error):
+                rowErrors.append(error)
+                outcomes.append(Outcome(kind: .unreadable, end: output.bytes.count, fields: 0, flat: false,
+                                        errors: Int32(rowErrors.count - 1)))
             }
+        }
+    }
+
+    private func note(_ outcome: MapOutcome, _ mapper: RecordMapper) {
+        switch outcome {
+        case .filtered:
+            outcomes.append(Outcome(kind: .filtered, end: output.bytes.count, fields: 0, flat: false, errors: -1))
+        case .invalid(let errors):
+            errorLists.append(errors)
+            outcomes.append(Outcome(kind: .invalid, end: output.bytes.count, fields: 0, flat: false,
+                                    errors: Int32(errorLists.count - 1)))
+        case .valid:
+            outcomes.append(Outcome(kind: .valid, end: output.bytes.count, fields: output.rootMemberCount,
+                                    flat: mapper.lastRecordIsFlat, errors: -1))
         }
     }
 
@@ -80,7 +118,7 @@ final class MappedBlock: @unchecked Sendable {
     }
 }
 
-/// Threads that map blocks of CSV rows while the pipeline reads the next ones and accounts, in
+/// Threads that map blocks of rows while the pipeline reads the next ones and accounts, in
 /// reading order, for the blocks already mapped. Each thread has its own `RecordMapper`; the
 /// pipeline's own mapper checks a file's columns, and maps blocks too when the pipeline would
 /// otherwise wait (`mapWaiting`).
@@ -110,11 +148,11 @@ final class MappingPool: @unchecked Sendable {
     }
 
     /// An empty block for rows of `fileIndex`.
-    func block(fileIndex: Int, columns: [String]) -> MappedBlock {
+    func block(fileIndex: Int, source: MappedBlock.Source) -> MappedBlock {
         condition.lock()
         let block = spare.popLast() ?? MappedBlock()
         condition.unlock()
-        block.reset(fileIndex: fileIndex, columns: columns)
+        block.reset(fileIndex: fileIndex, source: source)
         return block
     }
 
@@ -151,7 +189,7 @@ final class MappingPool: @unchecked Sendable {
     /// Maps the oldest block no thread has started, here on the caller's thread with its
     /// `mapper` (bound to that block's columns): the reading thread helps instead of waiting.
     /// False when every block in flight is taken.
-    func mapWaiting(with mapper: RecordMapper) -> Bool {
+    func mapWaiting(with mapper: RecordMapper, decoder: NDJSONLineDecoder?) -> Bool {
         condition.lock()
         guard !waiting.isEmpty else {
             condition.unlock()
@@ -159,7 +197,7 @@ final class MappingPool: @unchecked Sendable {
         }
         let block = waiting.removeFirst()
         condition.unlock()
-        block.map(with: mapper)
+        block.map(with: mapper, decoder: decoder)
         condition.lock()
         block.mapped = true
         condition.broadcast()
@@ -186,7 +224,7 @@ final class MappingPool: @unchecked Sendable {
 
     private func work(mapper: RecordMapper) {
         var boundFile = -1
-        var boundColumns: [String] = []
+        var decoder: NDJSONLineDecoder?
         while true {
             condition.lock()
             while waiting.isEmpty && !closing { condition.wait() }
@@ -199,13 +237,19 @@ final class MappingPool: @unchecked Sendable {
             let block = waiting.removeFirst()
             condition.unlock()
 
-            if block.fileIndex != boundFile || block.columns != boundColumns {
-                // The pipeline's mapper bound these columns already, so binding cannot fail here.
-                try? mapper.bind(csvColumns: block.columns, file: "")
+            if block.fileIndex != boundFile {
+                switch block.source {
+                case .csv(let columns):
+                    // The pipeline's mapper bound these columns already, so binding cannot fail here.
+                    try? mapper.bind(csvColumns: columns, file: "")
+                    decoder = nil
+                case .ndjson(let fileName, let paths):
+                    mapper.bindNDJSON()
+                    decoder = NDJSONLineDecoder(fileName: fileName, paths: paths)
+                }
                 boundFile = block.fileIndex
-                boundColumns = block.columns
             }
-            block.map(with: mapper)
+            block.map(with: mapper, decoder: decoder)
 
             condition.lock()
             block.mapped = true
