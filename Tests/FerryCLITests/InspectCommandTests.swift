@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FerryCore
 
 @Suite struct InspectCommandTests {
     let directory: URL
@@ -24,6 +25,7 @@ import Testing
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let report = try #require(try json(result).first)
         #expect(report["compression"] as? String == "gzip")
+        #expect(report["inflater"] as? String == Inflater.preferred.rawValue)
         #expect(report["format"] as? String == "csv")
         #expect(report["records"] as? Int == 200)
         #expect(report["row_errors"] as? Int == 0)

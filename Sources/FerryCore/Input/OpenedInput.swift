@@ -8,6 +8,8 @@ public enum Compression: String, Sendable {
 public final class OpenedInput {
     public let file: InputFile
     public let compression: Compression
+    /// What inflates a gzip input (nil for a plain one).
+    public let inflater: Inflater?
     /// Size of the stored file when known (regular files), for progress.
     public let storedSize: Int64?
     private let reader: ChunkReader
@@ -31,9 +33,12 @@ public final class OpenedInput {
         let head = raw.buffered
         if head.count >= 2 && head[0] == 0x1F && head[1] == 0x8B {
             compression = .gzip
-            reader = PrefetchingChunkReader(source: GzipSource(raw, inflater: inflater), chunkSize: chunkSize)
+            let source = GzipSource(raw, inflater: inflater)
+            self.inflater = source.kind
+            reader = PrefetchingChunkReader(source: source, chunkSize: chunkSize)
         } else {
             compression = .none
+            self.inflater = nil
             reader = DirectChunkReader(source: PlainSource(raw), chunkSize: chunkSize)
         }
     }

@@ -6,6 +6,7 @@ extension InspectReport {
         var object = JSONObject()
         object.append("file", .string(file))
         object.append("compression", .string(compression.rawValue))
+        if let inflater { object.append("inflater", .string(inflater.rawValue)) }
         object.append("format", .string(format.rawValue))
         if let delimiter {
             object.append("delimiter", .string(String(UnicodeScalar(delimiter))))
@@ -66,7 +67,8 @@ extension InspectReport {
         }
         out += "  compression  \(compression.rawValue)"
         if compression == .gzip, storedBytes > 0 {
-            out += " (\(Self.bytes(storedBytes)) stored, \(Self.bytes(decodedBytes)) decoded)"
+            let library = inflater.map { $0 == .isal ? ", inflated by ISA-L" : ", inflated by zlib" } ?? ""
+            out += " (\(Self.bytes(storedBytes)) stored, \(Self.bytes(decodedBytes)) decoded\(library))"
         } else {
             out += " (\(Self.bytes(decodedBytes)))"
         }

@@ -19,6 +19,8 @@ public struct InspectReport: Sendable {
 
     public let file: String
     public var compression: Compression = .none
+    /// The library that inflated a gzip input.
+    public var inflater: Inflater?
     public var format: InputFormat = .csv
     /// CSV and TSV only.
     public var delimiter: UInt8?

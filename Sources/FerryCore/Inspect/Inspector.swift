@@ -29,6 +29,7 @@ public struct Inspector {
         do {
             let input = try OpenedInput(file)
             report.compression = input.compression
+            report.inflater = input.inflater
             report.storedBytes = input.storedSize ?? 0
             let prefix = try input.peek()
             let format = options.format
