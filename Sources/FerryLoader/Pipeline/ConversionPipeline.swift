@@ -281,11 +281,13 @@ public final class ConversionPipeline {
     private func readInBlocks(_ stream: RecordStream, pool: MappingPool, fileIndex: Int, columns: [String]) throws(InputError) {
         let source: MappedBlock.Source
         switch stream.reader {
-        case .csv: source = .csv(columns: columns)
-        case .ndjson(let reader): source = .ndjson(fileName: stream.input.file.displayName, paths: reader.paths)
-        }
-        if case .ndjson(let fileName, let paths) = source {
-            blockDecoder = NDJSONLineDecoder(fileName: fileName, paths: paths)
+        case .csv:
+            source = .csv(columns: columns)
+            blockDecoder = nil
+        case .ndjson(let reader):
+            let fileName = stream.input.file.displayName
+            source = .ndjson(fileName: fileName, paths: reader.paths)
+            blockDecoder = NDJSONLineDecoder(fileName: fileName, paths: reader.paths)
         }
         var block = pool.block(fileIndex: fileIndex, source: source)
         defer {
