@@ -32,17 +32,22 @@ import FerryVendors
         var limitReached: Bool
         var invalidBudgetExceeded: Bool
         var deadLetters: String
+        /// Each kept record's serial and its rows' lines (`keepRows`).
+        var kept: [String] = []
     }
 
     func run(mappingPath: String, inputs: [String], threads: Int, rowsPerBlock: Int,
-             limit: Int? = nil, maxInvalid: InvalidBudget? = nil, batchSize: Int? = nil) throws -> Outcome {
+             limit: Int? = nil, maxInvalid: InvalidBudget? = nil, batchSize: Int? = nil,
+             groupLimit: Int = 16 << 20, keepRows: Bool = false) throws -> Outcome {
         let mapping = try MappingLoader.load(path: mappingPath, environment: ["PYZE_APP_KEY": "app-key-for-tests"])
         var options = PipelineOptions(limit: limit, batchSize: batchSize, maxInvalid: maxInvalid)
         options.mappingThreads = threads
         options.rowsPerBlock = rowsPerBlock
+        options.groupLimit = groupLimit
         let deadPath = directory.appendingPathComponent("dead-\(UUID().uuidString).ndjson").path
         let deadLetters = try DeadLetterWriter(path: deadPath)
         let sink = CollectingSink()
+        sink.keepsRows = keepRows
         let report = ConversionPipeline(command: "convert", target: mapping.target, mapping: mapping.compiled,
                                         mappingPath: mapping.path, inputs: inputs.map(InputFile.init(path:)),
                                         sink: sink, deadLetters: deadLetters, options: options).run()
@@ -54,7 +59,8 @@ import FerryVendors
                        recordCount: report.records, batches: report.batches, errors: report.errorCounts,
                        examples: examples, exitCode: report.exitCode,
                        limitReached: report.limitReached, invalidBudgetExceeded: report.invalidBudgetExceeded,
-                       deadLetters: try String(contentsOfFile: deadPath, encoding: .utf8))
+                       deadLetters: try String(contentsOfFile: deadPath, encoding: .utf8),
+                       kept: sink.kept.map { "\($0.serial): \($0.lines)" })
     }
 
     func write(_ name: String, _ text: String) throws -> String {

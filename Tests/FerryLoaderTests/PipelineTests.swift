@@ -9,6 +9,12 @@ import FerryVendors
 final class CollectingSink: BatchSink {
     var batches: [Batch] = []
     var finishCount = 0
+    /// Set to be handed each record's rows, as load's sink is.
+    var keepsRows = false
+    /// What `keep` was handed: a record's serial and its rows' lines.
+    var kept: [(serial: Int, lines: [Int])] = []
+
+    func keep(_ rows: [HeldRow], for serial: Int) { kept.append((serial, rows.map(\.line))) }
 
     func consume(_ batch: Batch) throws(OutputError) { batches.append(batch) }
     func finish() throws(OutputError) { finishCount += 1 }

@@ -22,6 +22,8 @@ public struct PipelineOptions: Sendable {
     public var mappingThreads = ProcessInfo.processInfo.activeProcessorCount
     /// Rows per block handed to a mapping thread.
     public var rowsPerBlock = 2048
+    /// Bytes of rows one group may hold; a larger group's rows are invalid (`group_too_large`).
+    public var groupLimit = 16 << 20
 
     public init(limit: Int? = nil, batchSize: Int? = nil, groupMemory: Int = 64 << 20, maxInvalid: InvalidBudget? = nil) {
         self.limit = limit
@@ -38,16 +40,16 @@ public final class ConversionPipeline {
     public let target: Target
     public let mapping: CompiledMapping
     public let inputs: [InputFile]
-    private let sink: BatchSink
+    let sink: BatchSink
     private let deadLetters: DeadLetterWriter?
-    private let options: PipelineOptions
+    let options: PipelineOptions
     // The per-row state. Only this class touches it, from one thread, never re-entrantly, so
     // the run-time exclusivity checks Swift would otherwise make on every access (a few
     // percent of the whole run) are switched off for it.
-    @exclusivity(unchecked) private var report: RunReport
-    @exclusivity(unchecked) private var outputFailure: OutputError?
+    @exclusivity(unchecked) var report: RunReport
+    @exclusivity(unchecked) var outputFailure: OutputError?
     @exclusivity(unchecked) private var batcher: Batcher
-    private let mapper: RecordMapper
+    let mapper: RecordMapper
     /// The upload's columns when the target takes a CSV file.
     private let csvColumns: [String]?
     /// Whether records need the vendor's touches before batching (adjuster, path parameters,
@@ -59,27 +61,29 @@ public final class ConversionPipeline {
     /// What NDJSON readers scan lines for (see `RecordMapper.ndjsonScanPaths`).
     private let ndjsonScanPaths: JSONPathSet?
     /// Whether the sink keeps each record's rows (load with dead letters).
-    private let keepsRows: Bool
+    let keepsRows: Bool
     @exclusivity(unchecked) private var writer = JSONWriter(capacity: 4096)
     /// Writes the requests of records that the target adjusts (never the mapped record itself).
     @exclusivity(unchecked) private var requestWriter = JSONWriter(capacity: 4096)
     /// Maps rows on other threads (nil: every row is mapped on the reading thread).
-    private let pool: MappingPool?
+    let pool: MappingPool?
     /// Decodes NDJSON lines of the current file's blocks on the reading thread.
-    @exclusivity(unchecked) private var blockDecoder: NDJSONLineDecoder?
-    @exclusivity(unchecked) private var collector: GroupCollector
+    @exclusivity(unchecked) var blockDecoder: NDJSONLineDecoder?
+    @exclusivity(unchecked) var collector: GroupCollector
+    /// The rows of the group being accounted for in a grouped block (kept for its capacity).
+    @exclusivity(unchecked) var groupRowScratch: [Int] = []
     /// Exit code 3 at the end (an input or output failed); other inputs are still read.
     private var fatal = false
     /// The next record's serial (`RecordRef.serial`).
-    @exclusivity(unchecked) private var nextSerial = 0
+    @exclusivity(unchecked) var nextSerial = 0
     /// Set when the sink asked to stop or the invalid budget ran out: nothing more is read.
-    @exclusivity(unchecked) private var stopped = false
+    @exclusivity(unchecked) var stopped = false
     /// Invalid rows so far, for `--max-invalid`.
     @exclusivity(unchecked) private var invalidSoFar = 0
     /// Rows read so far, and stored bytes of the inputs already read to their end (progress).
-    @exclusivity(unchecked) private var rowsRead = 0
+    @exclusivity(unchecked) var rowsRead = 0
     /// Rows taken from the readers, counted or still in a mapping block (for `--limit`).
-    @exclusivity(unchecked) private var rowsTaken = 0
+    @exclusivity(unchecked) var rowsTaken = 0
     @exclusivity(unchecked) private var finishedBytes: Int64 = 0
     @exclusivity(unchecked) private var currentInput: OpenedInput?
     /// The columns of the CSV file the mapper is bound to.
@@ -99,7 +103,7 @@ public final class ConversionPipeline {
         let mapper = RecordMapper(mapping: mapping)
         self.mapper = mapper
         ndjsonScanPaths = mapper.ndjsonScanPaths
-        collector = GroupCollector(order: mapping.groupOrder, memoryLimit: options.groupMemory)
+        collector = GroupCollector(order: mapping.groupOrder, groupLimit: options.groupLimit, memoryLimit: options.groupMemory)
         if case .multipartCSV(_, _, let columns, _) = target.envelope { csvColumns = columns } else { csvColumns = nil }
         keepsRows = sink.keepsRows
         needsRecordObjects = target.adjuster != nil || !target.endpoint.pathParameters.isEmpty
@@ -107,7 +111,7 @@ public final class ConversionPipeline {
         flatRecordsGoAsMapped = target.endpoint.pathParameters.isEmpty && csvColumns == nil
             && target.adjuster.map { $0.leavesUnchanged(flatRecordsWithFields: mapper.rootFieldNames) } ?? true
         // The reading thread maps blocks too, so it counts as one of the mapping threads.
-        pool = options.mappingThreads > 1 && !mapping.isGrouped
+        pool = options.mappingThreads > 1 && (!mapping.isGrouped || mapping.groupOrder == .consecutive)
             ? MappingPool(mapping: mapping, threads: options.mappingThreads - 1, rowsPerBlock: options.rowsPerBlock) : nil
     }
 
@@ -149,15 +153,20 @@ public final class ConversionPipeline {
                 mapper.bindNDJSON()
             }
             let columns = stream.columns
-            if let pool {
+            // Grouped NDJSON is grouped here, row by row, as is the rest of a file once one
+            // group outgrows a block.
+            if let pool, !mapping.isGrouped || stream.readsDelimitedText {
+                var readToEnd = true
                 do throws(InputError) {
-                    try readInBlocks(stream, pool: pool, fileIndex: fileIndex, columns: columns)
+                    readToEnd = try readInBlocks(stream, pool: pool, fileIndex: fileIndex, columns: columns)
                 } catch {
                     fail(fileIndex, kind: error.kind.rawValue, error.detail)
                 }
-                if outputFailure != nil || stopped { break fileLoop }
-                if report.limitReached { break }
-                continue
+                if readToEnd {
+                    if outputFailure != nil || stopped { break fileLoop }
+                    if report.limitReached { break }
+                    continue
+                }
             }
             do throws(InputError) {
                 while let event = try stream.next() {
@@ -186,10 +195,16 @@ public final class ConversionPipeline {
             for group in collector.endOfFile() { handle(group) }
             if report.limitReached || stopped { break }
         }
-        do throws(OutputError) {
-            if !stopped { try collector.finish { handle($0) } }
-        } catch {
-            outputFailure = outputFailure ?? error
+        if stopped || outputFailure != nil {
+            // Groups not complete when reading stopped are not mapped (a partial group must not
+            // be sent as if it were whole); their rows count as not read, like those after them.
+            for (fileIndex, rows) in collector.abandon() { uncount(rows, fileIndex: fileIndex) }
+        } else {
+            do throws(OutputError) {
+                try collector.finish { handle($0) }
+            } catch {
+                outputFailure = outputFailure ?? error
+            }
         }
         report.spilledRows = collector.spilledRows
         // The last partial batch goes out even when an input failed: its rows are counted
@@ -223,6 +238,12 @@ public final class ConversionPipeline {
         return report
     }
 
+    /// Takes rows counted as read, but dropped unmapped when reading stopped, back out.
+    func uncount(_ rows: Int, fileIndex: Int) {
+        report.files[fileIndex].counts.read -= rows
+        rowsRead -= rows
+    }
+
     private func fail(_ fileIndex: Int, kind: String, _ message: String) {
         report.files[fileIndex].failure = message
         report.files[fileIndex].failureKind = kind
@@ -232,7 +253,7 @@ public final class ConversionPipeline {
     // MARK: Rows
 
     /// A row the reader could not make into fields.
-    private func unreadable(_ rowError: RowError, fileIndex: Int) {
+    func unreadable(_ rowError: RowError, fileIndex: Int) {
         report.files[fileIndex].counts.invalid += 1
         countInvalid()
         report.recordError(kind: rowError.kind.rawValue, example: ErrorExample(
@@ -254,7 +275,7 @@ public final class ConversionPipeline {
 
     /// Counts a mapped row and batches its record when valid; `record` is its JSON. `row`
     /// gives the source row, asked for only when it is kept or rejected.
-    private func account(_ row: () -> SourceRow, line: Int, recordNumber: Int, _ outcome: MapOutcome,
+    func account(_ row: () -> SourceRow, line: Int, recordNumber: Int, _ outcome: MapOutcome,
                          record: UnsafeBufferPointer<UInt8>, flat: Bool, fields: Int, fileIndex: Int, columns: [String]) {
         switch outcome {
         case .filtered:
@@ -275,138 +296,6 @@ public final class ConversionPipeline {
         }
     }
 
-    /// Reads a file in blocks that the mapping threads map while the next ones are read, and
-    /// accounts for each mapped block in reading order, just as rows mapped here would be.
-    /// On a read failure the rows read before it are still accounted for.
-    private func readInBlocks(_ stream: RecordStream, pool: MappingPool, fileIndex: Int, columns: [String]) throws(InputError) {
-        let source: MappedBlock.Source
-        switch stream.reader {
-        case .csv:
-            source = .csv(columns: columns)
-            blockDecoder = nil
-        case .ndjson(let reader):
-            let fileName = stream.input.file.displayName
-            source = .ndjson(fileName: fileName, paths: reader.paths)
-            blockDecoder = NDJSONLineDecoder(fileName: fileName, paths: reader.paths)
-        }
-        var block = pool.block(fileIndex: fileIndex, source: source)
-        defer {
-            if !block.entries.isEmpty { pool.submit(block) }
-            accountMapped(pool, untilFewerThan: 1)
-        }
-        while true {
-            if let limit = options.limit, rowsTaken >= limit {
-                // As the row-by-row loop does: the limit is reached only if another row follows.
-                if try !moreRows(stream) { break }
-                report.limitReached = true
-                break
-            }
-            if outputFailure != nil || stopped { break }
-            switch stream.reader {
-            case .csv(let reader):
-                switch try reader.next() {
-                case .row(let row)?:
-                    block.entries.append(.row(Int32(block.rows.count)))
-                    block.rows.append(row)
-                case .error(let rowError)?:
-                    block.entries.append(.error(rowError))
-                case nil:
-                    return
-                }
-            case .ndjson(let reader):
-                switch try reader.nextText() {
-                case .line(let bytes, let line, let recordNumber)?:
-                    block.entries.append(.row(Int32(block.lines.count)))
-                    block.lines.append(bytes, line: line, recordNumber: recordNumber)
-                case .error(let rowError)?:
-                    block.entries.append(.error(rowError))
-                case nil:
-                    return
-                }
-            }
-            rowsTaken += 1
-            // Blocks of long rows are handed on sooner, so that memory stays bounded.
-            guard block.entries.count >= pool.rowsPerBlock || block.byteCount >= 1 << 22 else { continue }
-            pool.submit(block)
-            block = pool.block(fileIndex: fileIndex, source: source)
-            accountMapped(pool, untilFewerThan: pool.depth)
-        }
-    }
-
-    /// Whether the stream has another row or row error, which it then hands out no more.
-    private func moreRows(_ stream: RecordStream) throws(InputError) -> Bool {
-        switch stream.reader {
-        case .csv(let reader): return try reader.next() != nil
-        case .ndjson(let reader): return try reader.nextText() != nil
-        }
-    }
-
-    /// Accounts for the mapped blocks at the head of the queue, in order, until fewer than
-    /// `limit` blocks are in flight; mapping blocks here rather than waiting for the threads.
-    private func accountMapped(_ pool: MappingPool, untilFewerThan limit: Int) {
-        while true {
-            if let mapped = pool.takeOldest(wait: false) {
-                account(mapped)
-                continue
-            }
-            guard pool.inFlightCount >= limit else { return }
-            if !pool.mapWaiting(with: mapper, decoder: blockDecoder), let mapped = pool.takeOldest(wait: true) {
-                account(mapped)
-            }
-        }
-    }
-
-    /// Accounts for a mapped block's rows in order, then gives the block back.
-    private func account(_ block: MappedBlock) {
-        defer { pool?.recycle(block) }
-        let fileIndex = block.fileIndex
-        let columns = block.columns
-        block.output.bytes.withUnsafeBufferPointer { output in
-            for entry in block.entries {
-                if outputFailure != nil || stopped { return }
-                rowsRead += 1
-                report.files[fileIndex].counts.read += 1
-                guard case .row(let index) = entry else {
-                    if case .error(let rowError) = entry { unreadable(rowError, fileIndex: fileIndex) }
-                    continue
-                }
-                let i = Int(index)
-                let mapped = block.outcomes[i]
-                let outcome: MapOutcome
-                switch mapped.kind {
-                case .filtered: outcome = .filtered
-                case .invalid: outcome = .invalid(block.errorLists[Int(mapped.errors)])
-                case .valid: outcome = .valid
-                case .unreadable:
-                    unreadable(block.rowErrors[Int(mapped.errors)], fileIndex: fileIndex)
-                    continue
-                }
-                let record = block.record(i, in: output)
-                if case .csv = block.source {
-                    let row = block.rows.row(i)
-                    account({ .csv(row) }, line: row.line, recordNumber: row.recordNumber, outcome, record: record,
-                            flat: mapped.flat, fields: mapped.fields, fileIndex: fileIndex, columns: columns)
-                } else {
-                    // The line is decoded again here only when its row is kept or rejected.
-                    let text = block.lines.line(i)
-                    account({ decodedRow(text) }, line: text.line, recordNumber: text.recordNumber, outcome,
-                            record: record, flat: mapped.flat, fields: mapped.fields, fileIndex: fileIndex, columns: columns)
-                }
-            }
-        }
-    }
-
-    /// An NDJSON line of a block as a source row (it decoded to a record when it was mapped).
-    private func decodedRow(_ text: (bytes: UnsafeBufferPointer<UInt8>, line: Int, recordNumber: Int)) -> SourceRow {
-        switch blockDecoder?.decode(text.bytes, line: text.line, recordNumber: text.recordNumber) {
-        case .line(let scanned)?: return .ndjsonLine(scanned)
-        case .record(let record)?: return .ndjson(record)
-        // Not reached: the line decoded to a record on the mapping thread, and decoding is
-        // deterministic. An empty record keeps the accounting going should it ever be.
-        case .error?, nil: return .ndjson(NDJSONRecord(recordNumber: text.recordNumber, line: text.line, object: JSONObject()))
-        }
-    }
-
     /// Counts an invalid row against `--max-invalid`; stops reading when the budget is spent.
     private func countInvalid() {
         guard let budget = options.maxInvalid else { return }
@@ -419,7 +308,7 @@ public final class ConversionPipeline {
 
     /// Batches a mapped record (after the target's adjustments); the errors when it cannot be
     /// sent. `record` is its JSON, `flat` and `fields` what the mapper said of it.
-    private func deliver(_ ref: RecordRef, record: UnsafeBufferPointer<UInt8>, flat: Bool, fields: Int) -> [FieldError]? {
+    func deliver(_ ref: RecordRef, record: UnsafeBufferPointer<UInt8>, flat: Bool, fields: Int) -> [FieldError]? {
         nextSerial += 1
         guard needsRecordObjects, !(flatRecordsGoAsMapped && flat) else {
             return batch(record, ref: ref, fields: fields, path: nil) ? nil : [tooLarge(record.count)]
@@ -528,7 +417,7 @@ public final class ConversionPipeline {
 
     // MARK: Groups
 
-    private func collect(_ row: SourceRow, fileIndex: Int, columns: [String]) {
+    func collect(_ row: SourceRow, fileIndex: Int, columns: [String]) {
         guard mapper.passes(row) else {
             report.files[fileIndex].counts.filtered += 1
             return
@@ -545,9 +434,7 @@ public final class ConversionPipeline {
         for group in outcome.completed { handle(group) }
         if let endedAt = outcome.reopenedAfterLine {
             report.files[fileIndex].counts.invalid += 1
-            let error = FieldError(kind: .groupReopened, field: "(group)", column: nil, value: nil,
-                                   reason: "\(mapper.describeKey(key)) comes back at line \(row.line) after its group ended at line \(endedAt); sort the input by the group key, or set group_order: any")
-            reject(row, errors: [error], columns: columns, fileIndex: fileIndex)
+            reject(row, errors: [reopened(row, endedAt: endedAt)], columns: columns, fileIndex: fileIndex)
         }
     }
 
@@ -611,7 +498,7 @@ public final class ConversionPipeline {
         options.progress?.publish(rows: rowsRead, storedBytes: finishedBytes + (currentInput?.storedBytesConsumed ?? 0))
     }
 
-    private func reject(_ row: SourceRow, errors: [FieldError], columns: [String], fileIndex: Int) {
+    func reject(_ row: SourceRow, errors: [FieldError], columns: [String], fileIndex: Int) {
         countInvalid()
         let file = inputs[fileIndex].displayName
         for error in errors {

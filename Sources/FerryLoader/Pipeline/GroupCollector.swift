@@ -31,6 +31,8 @@ struct GroupCollector {
     /// Rows written to temporary files (each once, however deep the partitioning).
     private(set) var spilledRows = 0
     private var columnsByFile: [Int: [String]] = [:]
+    /// Rows written to temporary files, per input index (what `abandon` gives back).
+    private var spilledByFile: [Int: Int] = [:]
 
     init(order: GroupOrder, groupLimit: Int = 16 << 20, memoryLimit: Int = 64 << 20) {
         self.order = order
@@ -72,6 +74,7 @@ struct GroupCollector {
             if let spill {
                 try spill.write(row, key: key)
                 spilledRows += 1
+                spilledByFile[row.fileIndex, default: 0] += 1
                 return outcome
             }
             if let index = open[key] {
@@ -86,7 +89,10 @@ struct GroupCollector {
             if held > memoryLimit {
                 let spill = try GroupSpill(seed: 0)
                 for group in pending {
-                    for row in group.rows { try spill.write(row, key: group.key) }
+                    for row in group.rows {
+                        try spill.write(row, key: group.key)
+                        spilledByFile[row.fileIndex, default: 0] += 1
+                    }
                     spilledRows += group.rows.count
                 }
                 pending = []
@@ -105,6 +111,33 @@ struct GroupCollector {
         }
         group.bytes += row.byteCount
         group.rows.append(row)
+    }
+
+    /// The line where the group of the key with this hash (`String.hashValue`) ended, if one
+    /// did: for groups formed outside the collector (mapped in blocks), which must still meet
+    /// the collector's check that a key does not come back.
+    func endedLine(ofKeyHash hash: Int) -> Int? { ended[hash] }
+
+    /// Records that a group formed outside the collector ended at `line`.
+    mutating func noteEnded(keyHash: Int, line: Int) { ended[keyHash] = line }
+
+    /// Drops every row held, unmapped, when the run stops early: how many rows of each input
+    /// (by index) it dropped, so that they can be taken out of the rows counted as read.
+    mutating func abandon() -> [Int: Int] {
+        var dropped = spilledByFile
+        var groups = pending
+        if let current { groups.append(current) }
+        for group in groups {
+            for row in group.rows { dropped[row.fileIndex, default: 0] += 1 }
+            for fileIndex in group.overflowFiles { dropped[fileIndex, default: 0] += 1 }
+        }
+        current = nil
+        pending = []
+        open = [:]
+        held = 0
+        spill = nil
+        spilledByFile = [:]
+        return dropped
     }
 
     /// At the end of an input: a consecutive group does not continue into the next file.

@@ -39,6 +39,19 @@ final class MappedBlock: @unchecked Sendable {
         var errors: Int32
     }
 
+    /// A group of consecutive rows of a grouped mapping's block, mapped into one record.
+    struct Group {
+        /// `String.hashValue` of the group's key (for the pipeline's check that keys do not come back).
+        var keyHash: Int
+        var kind: Kind
+        /// Where the record's JSON ends in `output` (it starts where the previous group's ended).
+        var end: Int
+        var fields: Int
+        var flat: Bool
+        /// Index into `errorLists` for an invalid group.
+        var errors: Int32
+    }
+
     // One thread at a time touches a block: the pipeline fills it, hands it to the pool, a
     // mapping thread maps it, and the pipeline takes it back (each hand-over under the pool's
     // lock). So the run-time exclusivity checks, a few percent of the run, are off for it.
@@ -52,10 +65,19 @@ final class MappedBlock: @unchecked Sendable {
     @exclusivity(unchecked) var output = JSONWriter(capacity: 1 << 16)
     @exclusivity(unchecked) var errorLists: [[FieldError]] = []
     @exclusivity(unchecked) var rowErrors: [RowError] = []
+    /// Whether the rows are grouped (`group_by`, consecutive): the block then holds whole
+    /// groups, and the mapping thread fills `rowGroups` and `groups` instead of `outcomes`.
+    @exclusivity(unchecked) var grouped = false
+    /// Grouped: the index in `groups` of each row's group, -1 for a filtered row.
+    @exclusivity(unchecked) var rowGroups: [Int32] = []
+    @exclusivity(unchecked) var groups: [Group] = []
     /// Set by the mapping thread under the pool's lock.
     fileprivate var mapped = false
 
-    func reset(fileIndex: Int, source: Source) {
+    func reset(fileIndex: Int, source: Source, grouped: Bool) {
+        rowGroups.removeAll(keepingCapacity: true)
+        groups.removeAll(keepingCapacity: true)
+        self.grouped = grouped
         rows.removeAll()
         lines.removeAll()
         entries.removeAll(keepingCapacity: true)
@@ -81,6 +103,7 @@ final class MappedBlock: @unchecked Sendable {
     /// Maps every row with `mapper` (bound to this block's file), writing the records one
     /// after the other into `output`. NDJSON lines are decoded with `decoder` first.
     func map(with mapper: RecordMapper, decoder: NDJSONLineDecoder?) {
+        if grouped { return mapGroups(with: mapper) }
         outcomes.reserveCapacity(rowCount)
         for index in 0..<rows.count { note(mapper.map(.csv(rows.row(index)), appendingTo: &output), mapper) }
         guard let decoder else { return }
@@ -95,6 +118,53 @@ final class MappedBlock: @unchecked Sendable {
                                         errors: Int32(rowErrors.count - 1)))
             }
         }
+    }
+
+    /// Filters the CSV rows, forms groups of consecutive rows with the same key and maps each
+    /// group into one record, one after the other in `output`.
+    private func mapGroups(with mapper: RecordMapper) {
+        rowGroups.reserveCapacity(rows.count)
+        var members: [SourceRow] = []
+        var key = ""
+        func finishGroup() {
+            guard !members.isEmpty else { return }
+            var group = Group(keyHash: key.hashValue, kind: .valid, end: 0, fields: 0, flat: false, errors: -1)
+            switch mapper.mapGroup(members, appendingTo: &output) {
+            case .filtered:
+                group.kind = .filtered
+            case .invalid(let errors):
+                errorLists.append(errors)
+                group.kind = .invalid
+                group.errors = Int32(errorLists.count - 1)
+            case .valid:
+                group.fields = output.rootMemberCount
+                group.flat = mapper.lastRecordIsFlat
+            }
+            group.end = output.bytes.count
+            groups.append(group)
+            members.removeAll(keepingCapacity: true)
+        }
+        for index in 0..<rows.count {
+            let row = SourceRow.csv(rows.row(index))
+            guard mapper.passes(row) else {
+                rowGroups.append(-1)
+                continue
+            }
+            let rowKey = mapper.groupKey(row)
+            if members.isEmpty || rowKey != key {
+                finishGroup()
+                key = rowKey
+            }
+            members.append(row)
+            rowGroups.append(Int32(groups.count))
+        }
+        finishGroup()
+    }
+
+    /// The JSON of group `index`'s record, valid while the block is not reset.
+    func groupRecord(_ index: Int, in output: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        let start = index == 0 ? 0 : groups[index - 1].end
+        return UnsafeBufferPointer(rebasing: output[start..<groups[index].end])
     }
 
     private func note(_ outcome: MapOutcome, _ mapper: RecordMapper) {
@@ -148,11 +218,11 @@ final class MappingPool: @unchecked Sendable {
     }
 
     /// An empty block for rows of `fileIndex`.
-    func block(fileIndex: Int, source: MappedBlock.Source) -> MappedBlock {
+    func block(fileIndex: Int, source: MappedBlock.Source, grouped: Bool) -> MappedBlock {
         condition.lock()
         let block = spare.popLast() ?? MappedBlock()
         condition.unlock()
-        block.reset(fileIndex: fileIndex, source: source)
+        block.reset(fileIndex: fileIndex, source: source, grouped: grouped)
         return block
     }
 

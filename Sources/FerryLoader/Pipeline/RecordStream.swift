@@ -40,6 +40,12 @@ final class RecordStream {
     }
 
     /// CSV column names (empty for NDJSON).
+    /// Whether rows come from the CSV reader (CSV or TSV), not as NDJSON lines.
+    var readsDelimitedText: Bool {
+        if case .csv = reader { return true }
+        return false
+    }
+
     var columns: [String] {
         if case .csv(let csv) = reader { return csv.columns }
         return []

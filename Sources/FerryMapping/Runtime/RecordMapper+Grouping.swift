@@ -49,8 +49,25 @@ extension RecordMapper {
     /// group's first row, aggregates and each_row read them all. `csvColumns`, one per row,
     /// are the columns of the file each CSV row came from (nil: all from the bound file).
     public func mapGroup(_ rows: [SourceRow], csvColumns: [[String]]? = nil, into writer: inout JSONWriter) -> MapOutcome {
-        guard let first = rows.first else { return .filtered }
+        guard !rows.isEmpty else { return .filtered }
         writer.reset()
+        return mapNonEmptyGroup(rows, csvColumns: csvColumns, &writer)
+    }
+
+    /// Maps one group of rows from the bound file (already filtered) as `mapGroup(_:into:)`
+    /// does, but writes the record after what `writer` holds; an invalid group's partial
+    /// record is taken back out.
+    public func mapGroup(_ rows: [SourceRow], appendingTo writer: inout JSONWriter) -> MapOutcome {
+        guard !rows.isEmpty else { return .filtered }
+        let start = writer.bytes.count
+        writer.startValue()
+        let outcome = mapNonEmptyGroup(rows, csvColumns: nil, &writer)
+        if case .invalid = outcome { writer.truncate(to: start) }
+        return outcome
+    }
+
+    private func mapNonEmptyGroup(_ rows: [SourceRow], csvColumns: [[String]]?, _ writer: inout JSONWriter) -> MapOutcome {
+        let first = rows[0]
         lastRecordIsFlat = false
         groupRows = rows
         let bound = csvSlots
