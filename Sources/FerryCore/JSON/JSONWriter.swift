@@ -222,6 +222,16 @@ public struct JSONWriter: Sendable {
         text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
+    /// Writes a float given as decimal text, copying the text when `writeDouble` would print
+    /// it unchanged (`PlainDecimal`); false, with nothing written, when it might not.
+    public mutating func writeDouble(plainDecimal text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let form = PlainDecimal.form(text) else { return false }
+        separate()
+        bytes.append(contentsOf: text)
+        if form == .integral { appendStatic(".0") }
+        return true
+    }
+
     /// Writes a number literal verbatim. `literal` must be a valid JSON number, as every
     /// ``JSONValue/decimal(_:)`` produced by ``JSONParser`` is.
     public mutating func writeDecimal(_ literal: String) {

@@ -5,6 +5,9 @@ import FerryVendors
 /// Boundaries depend only on the records and limits, so a rerun forms the same batches.
 public struct Batcher {
     public let envelope: Envelope
+    /// `envelope == .none`, decided once: comparing the enum (it has payloads) on every
+    /// record was a few percent of a run.
+    private let hasNoBody: Bool
     public let maxRecords: Int
     public let maxBytes: Int
     /// Most fields (record weights) per request, when the target counts them.
@@ -49,6 +52,7 @@ public struct Batcher {
     /// `batchSize` lowers the target's record limit (it can never raise it).
     public init(envelope: Envelope, limits: RequestLimits, batchSize: Int? = nil) {
         self.envelope = envelope
+        hasNoBody = envelope == .none
         let singleRecord = envelope == .single || envelope == .none
         maxRecords = singleRecord ? 1 : max(1, min(batchSize ?? limits.maxRecords, limits.maxRecords))
         maxBytes = limits.maxBytes
@@ -92,7 +96,7 @@ public struct Batcher {
     /// Adds one record's JSON. `fields` is its weight against `maxFields` (its top-level
     /// member count) and is ignored when the target does not count fields.
     public mutating func add(_ record: UnsafeBufferPointer<UInt8>, ref: RecordRef, fields weight: Int = 0) -> AddResult {
-        if envelope == .none {
+        if hasNoBody {
             // No body (DELETE with the identifier in the path): one request per record.
             var completed: Batch?
             if !records.isEmpty { completed = takeBatch() }
@@ -143,7 +147,7 @@ public struct Batcher {
     }
 
     private mutating func takeBatch() -> Batch {
-        if envelope != .none { body.append(contentsOf: suffix) }
+        if !hasNoBody { body.append(contentsOf: suffix) }
         largestBody = max(largestBody, body.count)
         let batch = Batch(index: nextIndex, body: body, records: records, recordRanges: ranges,
                           path: paths.first)

@@ -392,6 +392,10 @@ public final class RecordMapper {
             writer.writeRawValue(stamp)
             return true
         case .float:
+            if PlainDecimal.form(bytes) != nil {
+                writer.writeEncodedKey(key)
+                return writer.writeDouble(plainDecimal: bytes)
+            }
             guard let value = Self.shortDouble(bytes) else { return false }
             writer.writeEncodedKey(key)
             writer.writeDouble(value)
@@ -452,6 +456,10 @@ public final class RecordMapper {
                 writer.writeInt(value)
                 return .written
             case .float:
+                if PlainDecimal.form(bytes) != nil {
+                    writer.writeEncodedKey(key)
+                    return writer.writeDouble(plainDecimal: bytes) ? .written : .general
+                }
                 let number: Double
                 switch try? JSONParser.parse(bytes) {
                 case .int(let v)?: number = Double(v)
