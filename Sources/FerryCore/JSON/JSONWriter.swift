@@ -97,6 +97,14 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: json)
     }
 
+    /// Writes a value that `append` adds to the bytes itself, which must be one valid JSON
+    /// value (a formatted timestamp, say), without a copy through a buffer of its own.
+    @inline(__always)
+    public mutating func writeRawValue(appending append: (inout [UInt8]) -> Void) {
+        separate()
+        append(&bytes)
+    }
+
     public mutating func writeRawValue(_ json: [UInt8]) {
         json.withUnsafeBufferPointer { writeRawValue($0) }
     }

@@ -11,17 +11,34 @@ extension ConversionPipeline {
     /// which case the caller groups the rest of the file row by row.
     func readInBlocks(_ stream: RecordStream, pool: MappingPool, fileIndex: Int, columns: [String]) throws(InputError) -> Bool {
         let source: MappedBlock.Source
+        // The reader is taken out of its enum once, not for every row.
+        let csvReader: CSVReader?
+        let ndjsonReader: NDJSONReader?
         switch stream.reader {
-        case .csv:
+        case .csv(let reader):
             source = .csv(columns: columns)
             blockDecoder = nil
+            (csvReader, ndjsonReader) = (reader, nil)
         case .ndjson(let reader):
             let fileName = stream.input.file.displayName
             source = .ndjson(fileName: fileName, paths: reader.paths)
             blockDecoder = NDJSONLineDecoder(fileName: fileName, paths: reader.paths)
+            (csvReader, ndjsonReader) = (nil, reader)
         }
         let grouped = mapping.isGrouped
+        let limit = options.limit
+        let groupBlockLimit = collector.groupLimit / 2
         var block = pool.block(fileIndex: fileIndex, source: source, grouped: grouped)
+        // The current block's storage, held here so that each row does not retain and release it.
+        var rows = block.rows
+        var lines = block.lines
+        func nextBlock() {
+            pool.submit(block)
+            block = pool.block(fileIndex: fileIndex, source: source, grouped: grouped)
+            rows = block.rows
+            lines = block.lines
+            accountMapped(pool, untilFewerThan: pool.depth)
+        }
         defer {
             if !block.entries.isEmpty { pool.submit(block) }
             accountMapped(pool, untilFewerThan: 1)
@@ -30,40 +47,37 @@ extension ConversionPipeline {
         var seekingGroupEnd = false
         var lastKey: String?
         while true {
-            if let limit = options.limit, rowsTaken >= limit {
+            if let limit, rowsTaken >= limit {
                 // As the row-by-row loop does: the limit is reached only if another row follows.
                 if try !moreRows(stream) { break }
                 report.limitReached = true
                 break
             }
             if outputFailure != nil || stopped { break }
-            switch stream.reader {
-            case .csv(let reader):
-                switch try reader.next() {
+            if let csvReader {
+                switch try csvReader.next() {
                 case .row(let row)?:
                     if seekingGroupEnd, mapper.passes(.csv(row)) {
                         let key = mapper.groupKey(.csv(row))
                         if let lastKey, key != lastKey {
                             // This row starts the next group, and so the next block.
-                            pool.submit(block)
-                            block = pool.block(fileIndex: fileIndex, source: source, grouped: true)
-                            accountMapped(pool, untilFewerThan: pool.depth)
+                            nextBlock()
                             seekingGroupEnd = false
                         }
                         lastKey = seekingGroupEnd ? key : nil
                     }
-                    block.entries.append(.row(Int32(block.rows.count)))
-                    block.rows.append(row)
+                    block.entries.append(.row(Int32(rows.count)))
+                    rows.append(row)
                 case .error(let rowError)?:
                     block.entries.append(.error(rowError))
                 case nil:
                     return true
                 }
-            case .ndjson(let reader):
-                switch try reader.nextText() {
+            } else if let ndjsonReader {
+                switch try ndjsonReader.nextText() {
                 case .line(let bytes, let line, let recordNumber)?:
-                    block.entries.append(.row(Int32(block.lines.count)))
-                    block.lines.append(bytes, line: line, recordNumber: recordNumber)
+                    block.entries.append(.row(Int32(lines.count)))
+                    lines.append(bytes, line: line, recordNumber: recordNumber)
                 case .error(let rowError)?:
                     block.entries.append(.error(rowError))
                 case nil:
@@ -72,20 +86,18 @@ extension ConversionPipeline {
             }
             rowsTaken += 1
             // Blocks of long rows are handed on sooner, so that memory stays bounded.
-            let full = block.entries.count >= pool.rowsPerBlock || block.byteCount >= 1 << 22
+            let bytes = rows.byteCount + lines.byteCount
+            let full = block.entries.count >= pool.rowsPerBlock || bytes >= 1 << 22
             if grouped {
                 if full { seekingGroupEnd = true }
                 // No group held whole in a block may outgrow the limit a group has row by row.
-                if block.byteCount + 64 * block.rowCount > collector.groupLimit / 2 {
+                if bytes + 64 * rows.count > groupBlockLimit {
                     groupRowByRow(block, pool: pool)
                     return false
                 }
                 continue
             }
-            guard full else { continue }
-            pool.submit(block)
-            block = pool.block(fileIndex: fileIndex, source: source, grouped: false)
-            accountMapped(pool, untilFewerThan: pool.depth)
+            if full { nextBlock() }
         }
         return true
     }
@@ -139,6 +151,11 @@ extension ConversionPipeline {
         if block.grouped { return accountGroups(block) }
         let fileIndex = block.fileIndex
         let columns = block.columns
+        // Held here, so that each row does not retain and release them.
+        let outcomes = block.outcomes
+        let rows = block.rows
+        let lines = block.lines
+        let isCSV = if case .csv = block.source { true } else { false }
         block.output.bytes.withUnsafeBufferPointer { output in
             for entry in block.entries {
                 if outputFailure != nil || stopped { return }
@@ -149,7 +166,7 @@ extension ConversionPipeline {
                     continue
                 }
                 let i = Int(index)
-                let mapped = block.outcomes[i]
+                let mapped = outcomes[i]
                 let outcome: MapOutcome
                 switch mapped.kind {
                 case .filtered: outcome = .filtered
@@ -159,14 +176,15 @@ extension ConversionPipeline {
                     unreadable(block.rowErrors[Int(mapped.errors)], fileIndex: fileIndex)
                     continue
                 }
-                let record = block.record(i, in: output)
-                if case .csv = block.source {
-                    let row = block.rows.row(i)
+                let start = i == 0 ? 0 : outcomes[i - 1].end
+                let record = UnsafeBufferPointer(rebasing: output[start..<mapped.end])
+                if isCSV {
+                    let row = rows.row(i)
                     account({ .csv(row) }, line: row.line, recordNumber: row.recordNumber, outcome, record: record,
                             flat: mapped.flat, fields: mapped.fields, fileIndex: fileIndex, columns: columns)
                 } else {
                     // The line is decoded again here only when its row is kept or rejected.
-                    let text = block.lines.line(i)
+                    let text = lines.line(i)
                     account({ decodedRow(text) }, line: text.line, recordNumber: text.recordNumber, outcome,
                             record: record, flat: mapped.flat, fields: mapped.fields, fileIndex: fileIndex, columns: columns)
                 }
@@ -180,6 +198,9 @@ extension ConversionPipeline {
     private func accountGroups(_ block: MappedBlock) {
         let fileIndex = block.fileIndex
         let columns = block.columns
+        let rows = block.rows
+        let rowGroups = block.rowGroups
+        let groups = block.groups
         block.output.bytes.withUnsafeBufferPointer { output in
             var open = -1
             var openRows = groupRowScratch
@@ -190,22 +211,22 @@ extension ConversionPipeline {
             func closeOpen() {
                 defer { open = -1 }
                 guard open >= 0, reopenedAfter == nil, let last = openRows.last else { return }
-                let group = block.groups[open]
-                collector.noteEnded(keyHash: group.keyHash, line: block.rows.row(last).line)
+                let group = groups[open]
+                collector.noteEnded(keyHash: group.keyHash, line: rows.row(last).line)
                 switch group.kind {
                 case .filtered, .unreadable:
                     return
                 case .invalid:
                     rejectBlockRows(openRows, of: block, errors: block.errorLists[Int(group.errors)])
                 case .valid:
-                    let first = block.rows.row(openRows[0])
+                    let first = rows.row(openRows[0])
                     let ref = RecordRef(fileIndex: fileIndex, line: first.line, recordNumber: first.recordNumber,
                                         serial: nextSerial, rows: openRows.count)
                     if let errors = deliver(ref, record: block.groupRecord(open, in: output), flat: group.flat, fields: group.fields) {
                         rejectBlockRows(openRows, of: block, errors: errors)
                     } else {
                         if keepsRows {
-                            sink.keep(openRows.map { HeldRow(.csv(block.rows.row($0)), fileIndex: fileIndex, columns: columns) },
+                            sink.keep(openRows.map { HeldRow(.csv(rows.row($0)), fileIndex: fileIndex, columns: columns) },
                                       for: ref.serial)
                         }
                         report.files[fileIndex].counts.valid += openRows.count
@@ -221,20 +242,20 @@ extension ConversionPipeline {
                     continue
                 }
                 let i = Int(index)
-                let group = Int(block.rowGroups[i])
+                let group = Int(rowGroups[i])
                 if group >= 0, group != open {
                     closeOpen()
                     if outputFailure != nil || stopped { break }
                     open = group
                     openRows.removeAll(keepingCapacity: true)
-                    reopenedAfter = collector.endedLine(ofKeyHash: block.groups[group].keyHash)
+                    reopenedAfter = collector.endedLine(ofKeyHash: groups[group].keyHash)
                 }
                 rowsRead += 1
                 report.files[fileIndex].counts.read += 1
                 if group < 0 {
                     report.files[fileIndex].counts.filtered += 1
                 } else if let endedAt = reopenedAfter {
-                    let row = SourceRow.csv(block.rows.row(i))
+                    let row = SourceRow.csv(rows.row(i))
                     report.files[fileIndex].counts.invalid += 1
                     reject(row, errors: [reopened(row, endedAt: endedAt)], columns: columns, fileIndex: fileIndex)
                 } else {

@@ -180,12 +180,6 @@ final class MappedBlock: @unchecked Sendable {
                                     flat: mapper.lastRecordIsFlat, errors: -1))
         }
     }
-
-    /// The JSON of row `index`'s record, valid while the block is not reset.
-    func record(_ index: Int, in output: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-        let start = index == 0 ? 0 : outcomes[index - 1].end
-        return UnsafeBufferPointer(rebasing: output[start..<outcomes[index].end])
-    }
 }
 
 /// Threads that map blocks of rows while the pipeline reads the next ones and accounts, in

@@ -5,7 +5,10 @@ import FerryCore
 /// integer, number or timestamp). Anything else — transforms, maps, defaults, casts, nulls
 /// that are not simply omitted, errors — falls back to the general evaluator for that field,
 /// so both paths always produce the same output.
-struct MapProgram {
+///
+/// A class, so that handing a program to `RecordMapper.run` (for every row, and for every row
+/// of a group's `each_row`) retains one object rather than each of its arrays.
+final class MapProgram {
     enum Op: UInt8 {
         case beginObject
         case endObject
@@ -196,7 +199,7 @@ struct MapProgram {
         self.rootIsFlat = rootIsFlat && objects.isEmpty
     }
 
-    func deallocate() {
+    deinit {
         steps.deallocate()
         keys.deallocate()
         parsers.baseAddress?.deinitialize(count: parserCount)

@@ -100,6 +100,9 @@ extension RecordMapper {
         var written = 0
         let saved = csvSlots
         defer { if !groupSlots.isEmpty { csvSlots = saved } }
+        // Looked up once for the group, not for each of its rows.
+        var itemProgram: MapProgram?
+        if case .object(let plan) = item { itemProgram = itemPrograms[ObjectIdentifier(plan)] }
         for (index, row) in groupRows.enumerated() {
             useSlots(ofGroupRow: index)
             switch item {
@@ -115,8 +118,8 @@ extension RecordMapper {
             case .object(let plan):
                 if case .ndjson = row {
                     writeObject(plan, row, &writer, &errors)
-                } else if let program = itemPrograms[ObjectIdentifier(plan)] {
-                    run(program, row, &writer, &errors)
+                } else if let itemProgram {
+                    run(itemProgram, row, &writer, &errors)
                 } else {
                     writeObject(plan, row, &writer, &errors)
                 }

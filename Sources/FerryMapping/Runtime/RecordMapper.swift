@@ -29,7 +29,6 @@ public final class RecordMapper {
     let nullValues: [[UInt8]]
     let nullOnlyEmpty: Bool
     let nullStrings: Set<String>
-    @exclusivity(unchecked) private var stamp: [UInt8] = []
     let program: MapProgram
     /// The flat program of each `each_row` object item, by its plan (grouped mappings).
     let itemPrograms: [ObjectIdentifier: MapProgram]
@@ -53,7 +52,6 @@ public final class RecordMapper {
         nullValues = mapping.nullValues.map { Array($0.utf8) }
         nullOnlyEmpty = mapping.nullValues == [""]
         nullStrings = Set(mapping.nullValues)
-        stamp.reserveCapacity(40)
         program = MapProgram(root: mapping.root, defaultTimestampFormat: mapping.defaultTimestampFormat)
         itemPrograms = Self.itemPrograms(mapping.root, defaultTimestampFormat: mapping.defaultTimestampFormat)
         let rootNames = mapping.root.members.map(\.name)
@@ -63,10 +61,6 @@ public final class RecordMapper {
         rootWritten = [Bool](repeating: false, count: rootNames.count)
     }
 
-    deinit {
-        program.deallocate()
-        for item in itemPrograms.values { item.deallocate() }
-    }
 
     // MARK: Binding
 
@@ -309,6 +303,11 @@ public final class RecordMapper {
     func run(_ program: MapProgram, _ row: SourceRow, _ writer: inout JSONWriter, _ errors: inout [FieldError]) {
         let steps = program.steps
         let keys = program.keys
+        let parsers = program.parsers
+        // Read once: nothing a step calls changes them for longer than the step (`each_row`
+        // sets the slots of each row of the group and puts these back).
+        let slots = csvSlots
+        let marksRoots = !oneOfGroups.isEmpty
         for index in 0..<steps.count {
             let step = steps[index]
             let key = UnsafeBufferPointer(rebasing: keys[Int(step.keyStart)..<Int(step.keyStart + step.keyCount)])
@@ -331,17 +330,17 @@ public final class RecordMapper {
             case .fastLeaf:
                 switch row {
                 case .csv(let csv):
-                    let bytes = csv[csvSlots[Int(step.slot)]]
+                    let bytes = csv[slots[Int(step.slot)]]
                     if isNullText(bytes) {
                         if step.omitNull { continue }
-                    } else if writeFast(step, bytes, key, program.parsers, &writer) {
-                        if step.root >= 0 && !oneOfGroups.isEmpty { rootWritten[Int(step.root)] = true }
+                    } else if writeFast(step, bytes, key, parsers, &writer) {
+                        if step.root >= 0 && marksRoots { rootWritten[Int(step.root)] = true }
                         continue
                     }
                 case .ndjsonLine(let scanned):
-                    switch writeFast(step, scanned, key, program.parsers, &writer) {
+                    switch writeFast(step, scanned, key, parsers, &writer) {
                     case .written:
-                        if step.root >= 0 && !oneOfGroups.isEmpty { rootWritten[Int(step.root)] = true }
+                        if step.root >= 0 && marksRoots { rootWritten[Int(step.root)] = true }
                         continue
                     case .omitted:
                         continue
@@ -386,10 +385,8 @@ public final class RecordMapper {
             } catch {
                 return false
             }
-            stamp.removeAll(keepingCapacity: true)
-            TimestampFormatter.appendJSON(parsed, as: step.timestampFormat, to: &stamp)
             writer.writeEncodedKey(key)
-            writer.writeRawValue(stamp)
+            writer.writeRawValue { TimestampFormatter.appendJSON(parsed, as: step.timestampFormat, to: &$0) }
             return true
         case .float:
             if PlainDecimal.form(bytes) != nil {
@@ -472,10 +469,8 @@ public final class RecordMapper {
             case .timestamp:
                 guard Self.isPlainInteger(bytes), let value = Casts.parseInteger(bytes),
                       let parsed = try? parsers[Int(step.parser)].parse(integer: value) else { return .general }
-                stamp.removeAll(keepingCapacity: true)
-                TimestampFormatter.appendJSON(parsed, as: step.timestampFormat, to: &stamp)
                 writer.writeEncodedKey(key)
-                writer.writeRawValue(stamp)
+                writer.writeRawValue { TimestampFormatter.appendJSON(parsed, as: step.timestampFormat, to: &$0) }
                 return .written
             default:
                 return .general   // text or any: a number's type depends on the member
