@@ -88,6 +88,24 @@ extension ParallelMappingTests {
         }
     }
 
+    /// Key fields with different bytes that read as the same key (two null values) are one
+    /// group, in every setting.
+    @Test func keysThatReadAlikeFormOneGroup() throws {
+        let mappingPath = try write("orders-nulls.yaml", ordersMapping.replacingOccurrences(
+            of: "group_by: [order_id]", with: "source:\n  null_values: [\"\", \"NULL\", \"-\"]\ngroup_by: [order_id]"))
+        var text = "order_id,customer,at,sku,qty\n"
+        for (index, id) in ["A", "A", "NULL", "", "-", "B", "-", "NULL"].enumerated() {
+            text += "\(id),c,2024-01-01T10:00:00Z,S\(index),1\n"
+        }
+        let input = try write("nulls.csv", text)
+        for (threads, rowsPerBlock) in Self.settings {
+            let outcome = try run(mappingPath: mappingPath, inputs: [input], threads: threads, rowsPerBlock: rowsPerBlock)
+            // A (2 rows), the null key (3 rows), B, then the null key comes back (2 rows invalid).
+            #expect(outcome.records.map(\.rows) == [2, 3, 1], "threads \(threads), \(rowsPerBlock) per block")
+            #expect(outcome.counts == [[8, 0, 2, 6]], "threads \(threads), \(rowsPerBlock) per block")
+        }
+    }
+
     /// When the budget runs out inside a group, that group is not mapped (a partial order must
     /// not go out as if whole) and its rows already read are not counted, in every setting.
     @Test func aGroupCutShortByTheInvalidBudgetIsNotMapped() throws {
