@@ -257,7 +257,7 @@ extension ConversionPipeline {
                 } else if let endedAt = reopenedAfter {
                     let row = SourceRow.csv(rows.row(i))
                     report.files[fileIndex].counts.invalid += 1
-                    reject(row, errors: [reopened(row, endedAt: endedAt)], columns: columns, fileIndex: fileIndex)
+                    reject(row, errors: [reopened(row, key: mapper.groupKey(row), endedAt: endedAt)], columns: columns, fileIndex: fileIndex)
                 } else {
                     openRows.append(i)
                 }
@@ -280,9 +280,9 @@ extension ConversionPipeline {
     }
 
     /// The error of a row whose key comes back after its group ended at line `endedAt`.
-    func reopened(_ row: SourceRow, endedAt: Int) -> FieldError {
+    func reopened(_ row: SourceRow, key: String, endedAt: Int) -> FieldError {
         FieldError(kind: .groupReopened, field: "(group)", column: nil, value: nil,
-                   reason: "\(mapper.describeKey(mapper.groupKey(row))) comes back at line \(row.line) after its group ended at line \(endedAt); sort the input by the group key, or set group_order: any")
+                   reason: "\(mapper.describeKey(key)) comes back at line \(row.line) after its group ended at line \(endedAt); sort the input by the group key, or set group_order: any")
     }
 
     /// An NDJSON line of a block as a source row (it decoded to a record when it was mapped).

@@ -434,7 +434,7 @@ public final class ConversionPipeline {
         for group in outcome.completed { handle(group) }
         if let endedAt = outcome.reopenedAfterLine {
             report.files[fileIndex].counts.invalid += 1
-            reject(row, errors: [reopened(row, endedAt: endedAt)], columns: columns, fileIndex: fileIndex)
+            reject(row, errors: [reopened(row, key: key, endedAt: endedAt)], columns: columns, fileIndex: fileIndex)
         }
     }
 
