@@ -179,6 +179,8 @@ public final class CSVReader {
     static let badQuote = 2
     static let unterminated = 4
     static let noTerminator = 8
+    /// A field of the record holds a doubled quote (`unescape` has work to do).
+    static let escapes = 16
 
     private enum Scan {
         case needMore
@@ -221,11 +223,10 @@ public final class CSVReader {
                 let contentStart = i
                 var escaped = false
                 while true {
-                    while i < n {
-                        let b = p[i]
-                        if b == quote { break }
-                        if b == lf { newlines += 1 }
-                        seen |= b
+                    while true {
+                        i = ByteSearch.first(of: quote, lf, in: p, from: i, to: n, high: &seen)
+                        guard i < n, p[i] == lf else { break }
+                        newlines += 1
                         i += 1
                     }
                     if i >= n {
@@ -247,6 +248,7 @@ public final class CSVReader {
                     break
                 }
                 spans[fields] = FieldSpan(start: contentStart, end: i, quoted: true, escaped: escaped)
+                if escaped { flags |= Self.escapes }
                 i += 1
                 if i < n {
                     let b = p[i]
@@ -263,12 +265,7 @@ public final class CSVReader {
                 if i >= n && !eof { return .needMore }
             } else {
                 let start = i
-                while i < n {
-                    let b = p[i]
-                    if b == delimiter || b == lf || b == cr { break }
-                    seen |= b
-                    i += 1
-                }
+                i = ByteSearch.first(of: delimiter, lf, cr, in: p, from: i, to: n, high: &seen)
                 if i >= n && !eof { return .needMore }
                 spans[fields] = FieldSpan(start: start, end: i, quoted: false)
             }
@@ -355,7 +352,7 @@ public final class CSVReader {
             return .error(rowError(.invalidUTF8, raw: raw, line: recordLine, column: column,
                                    message: "invalid UTF-8 at byte \(offset + 1) of the record (is the file in another encoding?)"))
         }
-        unescape(fieldCount)
+        if flags & Self.escapes != 0 { unescape(fieldCount) }
         return .row(CSVRow(recordNumber: recordNumber, line: recordLine, base: UnsafePointer(window.base),
                            spans: UnsafeBufferPointer(start: spans, count: fieldCount)))
     }

@@ -1,0 +1,77 @@
+/// Finding the next byte of a small set in a buffer eight bytes at a time (SWAR: a 64-bit
+/// word holds eight bytes; a byte equal to `c` becomes a zero byte of `word ^ c·0x01…01`, and
+/// `(x - 0x01…01) & ~x & 0x80…80` marks zero bytes). The lowest mark is always a true match
+/// (a false mark needs a borrow from a true zero below it), which is all a search needs.
+///
+/// Used by the CSV reader for the stretches of a field between its special bytes, where it
+/// spent most of its time going byte by byte.
+enum ByteSearch {
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    @inline(__always)
+    private static func zeroBytes(_ x: UInt64) -> UInt64 {
+        (x &- ones) & ~x & highs
+    }
+
+    @inline(__always)
+    private static func word(_ p: UnsafePointer<UInt8>, _ i: Int) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+    }
+
+    /// The bytes of `word` below byte `k` (little-endian: the first `k` in memory).
+    @inline(__always)
+    private static func below(_ word: UInt64, _ k: Int) -> UInt64 {
+        k == 0 ? 0 : word & (UInt64.max >> UInt64(64 - 8 * k))
+    }
+
+    /// The index of the first of `a`, `b`, `c` in `p[start..<end]`, or `end`. `high` gets
+    /// 0x80 set when a byte skipped over has its high bit set (non-ASCII).
+    @inline(__always)
+    static func first(of a: UInt8, _ b: UInt8, _ c: UInt8, in p: UnsafePointer<UInt8>, from start: Int, to end: Int,
+                      high: inout UInt8) -> Int {
+        let pa = ones &* UInt64(a), pb = ones &* UInt64(b), pc = ones &* UInt64(c)
+        return first(in: p, from: start, to: end, high: &high,
+                     marks: { w in zeroBytes(w ^ pa) | zeroBytes(w ^ pb) | zeroBytes(w ^ pc) },
+                     matches: { $0 == a || $0 == b || $0 == c })
+    }
+
+    /// The index of the first of `a`, `b` in `p[start..<end]`, or `end`; `high` as above.
+    @inline(__always)
+    static func first(of a: UInt8, _ b: UInt8, in p: UnsafePointer<UInt8>, from start: Int, to end: Int,
+                      high: inout UInt8) -> Int {
+        let pa = ones &* UInt64(a), pb = ones &* UInt64(b)
+        return first(in: p, from: start, to: end, high: &high,
+                     marks: { w in zeroBytes(w ^ pa) | zeroBytes(w ^ pb) },
+                     matches: { $0 == a || $0 == b })
+    }
+
+    /// The search itself: `marks` flags the high bit of each byte of a word that may match
+    /// (exactly for its lowest), `matches` tests one byte for the tail shorter than a word.
+    @inline(__always)
+    private static func first(in p: UnsafePointer<UInt8>, from start: Int, to end: Int, high: inout UInt8,
+                              marks: (UInt64) -> UInt64, matches: (UInt8) -> Bool) -> Int {
+        var i = start
+        var skipped: UInt64 = 0
+        while i + 8 <= end {
+            let w = word(p, i)
+            let found = marks(w)
+            if found != 0 {
+                let k = found.trailingZeroBitCount >> 3
+                skipped |= below(w, k)
+                if skipped & highs != 0 { high |= 0x80 }
+                return i + k
+            }
+            skipped |= w
+            i += 8
+        }
+        if skipped & highs != 0 { high |= 0x80 }
+        while i < end {
+            let byte = p[i]
+            if matches(byte) { return i }
+            high |= byte
+            i += 1
+        }
+        return end
+    }
+}
