@@ -58,6 +58,10 @@ final class MapProgram {
     let parsers: UnsafeMutableBufferPointer<TimestampParser>
     private let parserCount: Int
     let members: [(member: MemberPlan, leaf: LeafPlan)]
+    /// `members` without reference counting, for `RecordMapper.run`: the program keeps each
+    /// plan alive (through `members`) for as long as it lives, so a leaf written for every
+    /// row does not retain and release its two plans.
+    let leafRefs: UnsafeMutableBufferPointer<LeafRef>
     let eachRows: [(member: MemberPlan, item: ValuePlan, itemType: FieldType)]
     let objects: [ObjectPlan]
     /// Required object members, checked for emptiness at their end.
@@ -193,13 +197,22 @@ final class MapProgram {
         _ = self.parsers.initialize(from: parsers)
         parserCount = parsers.count
         self.members = members
+        leafRefs = .allocate(capacity: max(1, members.count))
+        _ = leafRefs.initialize(from: members.map { LeafRef(member: .passUnretained($0.0), leaf: .passUnretained($0.1)) })
         self.eachRows = eachRows
         self.objects = objects
         self.requiredObjects = requiredObjects
         self.rootIsFlat = rootIsFlat && objects.isEmpty
     }
 
+    /// A leaf member's plans, unretained (see `leafRefs`).
+    struct LeafRef {
+        let member: Unmanaged<MemberPlan>
+        let leaf: Unmanaged<LeafPlan>
+    }
+
     deinit {
+        leafRefs.deallocate()
         steps.deallocate()
         keys.deallocate()
         parsers.baseAddress?.deinitialize(count: parserCount)

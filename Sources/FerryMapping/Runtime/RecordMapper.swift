@@ -219,10 +219,26 @@ public final class RecordMapper {
                                  reason: "required, but every field of this object is empty"))
     }
 
+    /// `writeLeaf` of a program's leaf: its plans borrowed from the program and its key from
+    /// the program's key bytes, without a retain of either plan or of the key array.
+    @inline(__always)
+    private func writeLeaf(_ ref: MapProgram.LeafRef, key: UnsafeBufferPointer<UInt8>, _ row: SourceRow,
+                           _ writer: inout JSONWriter, _ errors: inout [FieldError]) -> Bool {
+        ref.member._withUnsafeGuaranteedRef { member in
+            ref.leaf._withUnsafeGuaranteedRef { leaf in writeLeaf(member, leaf, key: key, row, &writer, &errors) }
+        }
+    }
+
     /// Evaluates and writes one leaf; true when a non-null value was written.
     @discardableResult
     func writeLeaf(_ member: MemberPlan, _ leaf: LeafPlan, _ row: SourceRow,
-                           _ writer: inout JSONWriter, _ errors: inout [FieldError]) -> Bool {
+                   _ writer: inout JSONWriter, _ errors: inout [FieldError]) -> Bool {
+        member.encodedKey.withUnsafeBufferPointer { key in writeLeaf(member, leaf, key: key, row, &writer, &errors) }
+    }
+
+    /// `key`: the member's encoded key (`MemberPlan.encodedKey`).
+    func writeLeaf(_ member: MemberPlan, _ leaf: LeafPlan, key: UnsafeBufferPointer<UInt8>, _ row: SourceRow,
+                   _ writer: inout JSONWriter, _ errors: inout [FieldError]) -> Bool {
         let value: MappedValue
         do throws(FieldError) {
             value = try evaluate(leaf, row, member: member)
@@ -240,7 +256,7 @@ public final class RecordMapper {
             case .omit:
                 return false
             case .null:
-                writer.writeEncodedKey(member.encodedKey)
+                writer.writeEncodedKey(key)
                 writer.writeNull()
             case .error:
                 errors.append(FieldError(kind: .nullValue, field: member.path, column: leaf.columnName, value: nil,
@@ -248,7 +264,7 @@ public final class RecordMapper {
             }
             return false
         }
-        writer.writeEncodedKey(member.encodedKey)
+        writer.writeEncodedKey(key)
         do throws(FieldError) {
             try write(value, as: member.type, path: member.path, column: leaf.columnName, into: &writer)
         } catch {
@@ -304,6 +320,7 @@ public final class RecordMapper {
         let steps = program.steps
         let keys = program.keys
         let parsers = program.parsers
+        let leafRefs = program.leafRefs
         // Read once: nothing a step calls changes them for longer than the step (`each_row`
         // sets the slots of each row of the group and puts these back).
         let slots = csvSlots
@@ -325,8 +342,7 @@ public final class RecordMapper {
                 writeEachRow(entry.member, entry.item, entry.itemType, &writer, &errors)
                 if step.root >= 0 { rootWritten[Int(step.root)] = true }
             case .slowLeaf:
-                let entry = program.members[Int(step.ref)]
-                if writeLeaf(entry.member, entry.leaf, row, &writer, &errors), step.root >= 0 { rootWritten[Int(step.root)] = true }
+                if writeLeaf(leafRefs[Int(step.ref)], key: key, row, &writer, &errors), step.root >= 0 { rootWritten[Int(step.root)] = true }
             case .fastLeaf:
                 switch row {
                 case .csv(let csv):
@@ -350,8 +366,7 @@ public final class RecordMapper {
                 case .ndjson:
                     break
                 }
-                let entry = program.members[Int(step.ref)]
-                if writeLeaf(entry.member, entry.leaf, row, &writer, &errors), step.root >= 0 { rootWritten[Int(step.root)] = true }
+                if writeLeaf(leafRefs[Int(step.ref)], key: key, row, &writer, &errors), step.root >= 0 { rootWritten[Int(step.root)] = true }
             }
         }
     }
