@@ -23,7 +23,7 @@ struct GroupCollector {
 
     private var current: RowGroup?
     /// Hash of each ended group's key -> the line where it ended.
-    private var ended: [Int: Int] = [:]
+    private var ended = EndedGroups()
     private var open: [String: Int] = [:]
     private var pending: [RowGroup] = []
     private var held = 0
@@ -58,11 +58,11 @@ struct GroupCollector {
                 return outcome
             }
             if let finished = current {
-                ended[finished.key.hashValue] = finished.lastLine
+                ended.note(keyHash: finished.key.hashValue, line: finished.lastLine)
                 outcome.completed = [finished]
                 current = nil
             }
-            if let line = ended[key.hashValue] {
+            if let line = ended.line(ofKeyHash: key.hashValue) {
                 outcome.reopenedAfterLine = line
                 return outcome
             }
@@ -116,10 +116,10 @@ struct GroupCollector {
     /// The line where the group of the key with this hash (`String.hashValue`) ended, if one
     /// did: for groups formed outside the collector (mapped in blocks), which must still meet
     /// the collector's check that a key does not come back.
-    func endedLine(ofKeyHash hash: Int) -> Int? { ended[hash] }
+    func endedLine(ofKeyHash hash: Int) -> Int? { ended.line(ofKeyHash: hash) }
 
     /// Records that a group formed outside the collector ended at `line`.
-    mutating func noteEnded(keyHash: Int, line: Int) { ended[keyHash] = line }
+    mutating func noteEnded(keyHash: Int, line: Int) { ended.note(keyHash: keyHash, line: line) }
 
     /// Drops every row held, unmapped, when the run stops early: how many rows of each input
     /// (by index) it dropped, so that they can be taken out of the rows counted as read.
@@ -143,7 +143,7 @@ struct GroupCollector {
     /// At the end of an input: a consecutive group does not continue into the next file.
     mutating func endOfFile() -> [RowGroup] {
         guard order == .consecutive, let finished = current else { return [] }
-        ended[finished.key.hashValue] = finished.lastLine
+        ended.note(keyHash: finished.key.hashValue, line: finished.lastLine)
         current = nil
         return [finished]
     }
