@@ -108,6 +108,15 @@ public final class OutputFile {
         if buffer.count >= bufferLimit { try flush(finishing: false) }
     }
 
+    /// Writes `bytes`, then lets `patch` change the copy just buffered (the same length) before
+    /// it goes out: one copy where building the changed bytes first would take two.
+    public func write(_ bytes: UnsafeBufferPointer<UInt8>, patching patch: (UnsafeMutableBufferPointer<UInt8>) -> Void) throws(OutputError) {
+        let start = buffer.count
+        buffer.append(contentsOf: bytes)
+        buffer.withUnsafeMutableBufferPointer { patch(UnsafeMutableBufferPointer(rebasing: $0[start...])) }
+        if buffer.count >= bufferLimit { try flush(finishing: false) }
+    }
+
     public func write(_ bytes: [UInt8]) throws(OutputError) {
         buffer.append(contentsOf: bytes)
         if buffer.count >= bufferLimit { try flush(finishing: false) }

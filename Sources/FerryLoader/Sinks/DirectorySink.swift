@@ -73,19 +73,26 @@ public final class RecordLinesSink: BatchSink {
         output = try OutputFile(path: path, gzip: path.hasSuffix(".gz"))
     }
 
-    private var lines: [UInt8] = []
-
-    /// The records sit in the body separated by single commas; copying that stretch once and
-    /// turning each separator into a line feed gives the lines.
+    /// The records sit in the body separated by single commas; copying that stretch (with the
+    /// byte after it) into the output's buffer and turning each separator there into a line
+    /// feed gives the lines.
     public func consume(_ batch: Batch) throws(OutputError) {
         guard let first = batch.recordRanges.first, let last = batch.recordRanges.last else { return }
-        lines.removeAll(keepingCapacity: true)
-        lines.append(contentsOf: batch.body[first.lowerBound..<last.upperBound])
-        for range in batch.recordRanges.dropLast() {
-            lines[range.upperBound - first.lowerBound] = 0x0A
+        let ranges = batch.recordRanges
+        let end = last.upperBound
+        try batch.body.withUnsafeBufferPointer { (body) throws(OutputError) in
+            if end < body.count {
+                // The body's byte after the last record (its closing bracket) becomes the last line feed.
+                try output.write(UnsafeBufferPointer(rebasing: body[first.lowerBound...end])) { copy in
+                    for range in ranges { copy[range.upperBound - first.lowerBound] = 0x0A }
+                }
+            } else {
+                try output.write(UnsafeBufferPointer(rebasing: body[first.lowerBound..<end])) { copy in
+                    for range in ranges.dropLast() { copy[range.upperBound - first.lowerBound] = 0x0A }
+                }
+                try output.write([0x0A])
+            }
         }
-        lines.append(0x0A)
-        try output.write(lines)
     }
 
     public func finish() throws(OutputError) {
