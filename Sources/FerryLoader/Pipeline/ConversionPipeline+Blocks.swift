@@ -201,6 +201,7 @@ extension ConversionPipeline {
         let rows = block.rows
         let rowGroups = block.rowGroups
         let groups = block.groups
+        cacheWarmth &+= collector.warmEnded(groups.lazy.map(\.keyHash))
         block.output.bytes.withUnsafeBufferPointer { output in
             var open = -1
             var openRows = groupRowScratch

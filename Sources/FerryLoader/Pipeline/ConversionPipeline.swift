@@ -72,6 +72,8 @@ public final class ConversionPipeline {
     @exclusivity(unchecked) var collector: GroupCollector
     /// The rows of the group being accounted for in a grouped block (kept for its capacity).
     @exclusivity(unchecked) var groupRowScratch: [Int] = []
+    /// What `GroupCollector.warmEnded` read, kept only so that its reads are not optimised away.
+    var cacheWarmth = 0
     /// Exit code 3 at the end (an input or output failed); other inputs are still read.
     private var fatal = false
     /// The next record's serial (`RecordRef.serial`).

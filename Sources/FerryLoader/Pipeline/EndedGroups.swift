@@ -39,6 +39,18 @@ struct EndedGroups {
         }
     }
 
+    /// Reads the first slot of each of these hashes, one after the other with nothing waiting
+    /// on a result, so that their cache misses overlap (the table is megabytes, so nearly every
+    /// lookup misses): `line(ofKeyHash:)` for the same keys then finds the slots in the cache.
+    /// Returns a value made of what was read only so that the reads are not dropped.
+    func warm(_ keyHashes: some Sequence<Int>) -> Int {
+        hashes.withUnsafeBufferPointer { hashes in
+            var sum = 0
+            for hash in keyHashes { sum &+= hashes[hash & mask] }
+            return sum
+        }
+    }
+
     /// Records (or moves) where the group of the key with this hash ended.
     mutating func note(keyHash hash: Int, line: Int) {
         if (count + 1) * 4 > hashes.count * 3 { grow() }

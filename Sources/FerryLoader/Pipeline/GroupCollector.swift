@@ -118,6 +118,9 @@ struct GroupCollector {
     /// the collector's check that a key does not come back.
     func endedLine(ofKeyHash hash: Int) -> Int? { ended.line(ofKeyHash: hash) }
 
+    /// See `EndedGroups.warm`: before looking up a block's keys one by one.
+    func warmEnded(_ keyHashes: some Sequence<Int>) -> Int { ended.warm(keyHashes) }
+
     /// Records that a group formed outside the collector ended at `line`.
     mutating func noteEnded(keyHash: Int, line: Int) { ended.note(keyHash: keyHash, line: line) }
 
