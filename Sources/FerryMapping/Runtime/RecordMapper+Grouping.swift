@@ -98,13 +98,16 @@ extension RecordMapper {
                               _ writer: inout JSONWriter, _ errors: inout [FieldError]) {
         writer.beginArray()
         var written = 0
+        // Read once for the group, not for each of its rows (each read of a stored array or
+        // class reference in the loop was a retain and a release per row).
+        let rows = groupRows
+        let rowsHaveOwnSlots = !groupSlots.isEmpty
         let saved = csvSlots
-        defer { if !groupSlots.isEmpty { csvSlots = saved } }
-        // Looked up once for the group, not for each of its rows.
-        var itemProgram: MapProgram?
-        if case .object(let plan) = item { itemProgram = itemPrograms[ObjectIdentifier(plan)] }
-        for (index, row) in groupRows.enumerated() {
-            useSlots(ofGroupRow: index)
+        defer { if rowsHaveOwnSlots { csvSlots = saved } }
+        let itemProgram: MapProgram? = if case .object(let plan) = item { itemPrograms[ObjectIdentifier(plan)] } else { nil }
+        for index in rows.indices {
+            let row = rows[index]
+            if rowsHaveOwnSlots { useSlots(ofGroupRow: index) }
             switch item {
             case .leaf(let leaf):
                 do throws(FieldError) {
