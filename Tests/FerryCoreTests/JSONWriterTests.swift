@@ -156,14 +156,55 @@ struct JSONTestRNG: RandomNumberGenerator {
         var writer = JSONWriter(capacity: 1024)
         writer.beginArray()
         writer.writeInt(1)
-        let capacity = writer.bytes.capacity
+        let capacity = writer.capacity
         writer.reset()
         #expect(writer.bytes.isEmpty)
-        #expect(writer.bytes.capacity == capacity)
+        #expect(writer.count == 0)
+        #expect(writer.capacity == capacity)
         writer.beginArray()
         writer.writeInt(2)
         writer.endArray()
         #expect(String(decoding: writer.bytes, as: UTF8.self) == "[2]")
+    }
+
+    /// The writer's bytes live in one block shared by copies until one of them writes.
+    @Test func copiesOfAWriterDoNotShareWrites() {
+        var first = JSONWriter(capacity: 16)
+        first.beginArray()
+        first.writeInt(1)
+        var second = first
+        second.writeInt(2)
+        second.endArray()
+        first.writeString("a")
+        first.endArray()
+        #expect(String(decoding: first.bytes, as: UTF8.self) == #"[1,"a"]"#)
+        #expect(String(decoding: second.bytes, as: UTF8.self) == "[1,2]")
+        var third = second
+        third.truncate(to: 2)
+        #expect(String(decoding: third.bytes, as: UTF8.self) == "[1")
+        #expect(String(decoding: second.bytes, as: UTF8.self) == "[1,2]")
+        var fourth = second
+        fourth.reset()
+        fourth.appendByte(0x0A)
+        #expect(fourth.bytes == [0x0A])
+        #expect(second.count == 5)
+    }
+
+    /// Growing from a small block, one long value and many small ones.
+    @Test func growsPastItsCapacityKeepingEveryByte() {
+        var writer = JSONWriter(capacity: 1)
+        let long = String(repeating: "é\"x", count: 5000)
+        writer.beginArray()
+        writer.writeString(long)
+        for i in 0..<3000 { writer.writeInt(Int64(i)) }
+        writer.endArray()
+        var expected = "[" + String(decoding: JSONWriter.serialize(.string(long)) as [UInt8], as: UTF8.self)
+        for i in 0..<3000 { expected += ",\(i)" }
+        expected += "]"
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == expected)
+        #expect(writer.count == expected.utf8.count)
+        #expect(writer.capacity >= writer.count)
+        writer.withBytes { #expect(Array($0) == Array(expected.utf8)) }
     }
 
     @Test func serializeKeepsMemberOrderAndDuplicates() {

@@ -13,6 +13,31 @@ import Testing
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The writer formats timestamps into its own bytes (`writeTimestamp`): the same token as
+    /// `appendJSON`, never longer than `maxJSONLength`, at the extremes too.
+    @Test func writerTimestampsMatchAppendJSONAndFitTheirRoom() {
+        let seconds: [Int64] = [Int64.min, Int64.min + 1, -62_135_596_801, -1, 0, 1_706_693_400, 253_402_300_800, Int64.max]
+        let offsets: [Int32?] = [nil, 0, 19_800, -34_200, -86_399, Int32.min, Int32.max]
+        for s in seconds {
+            for nanos: Int32 in [0, 1, 250_000_000, 999_999_999] {
+                for offset in offsets {
+                    let t = Timestamp(seconds: s, nanoseconds: nanos, offsetSeconds: offset)
+                    for format in TimestampOutputFormat.allCases {
+                        let token = json(t, format)
+                        #expect(token.utf8.count <= TimestampFormatter.maxJSONLength, "\(token)")
+                        var writer = JSONWriter(capacity: 1)
+                        writer.beginArray()
+                        writer.writeInt(7)
+                        writer.writeTimestamp(t, as: format)
+                        writer.endArray()
+                        #expect(String(decoding: writer.bytes, as: UTF8.self) == "[7,\(token)]")
+                    }
+                }
+            }
+        }
+        #expect(json(Timestamp(seconds: Int64.min), .epochSeconds) == "-9223372036854775808")
+    }
+
     @Test func outputFormatNames() {
         #expect(TimestampOutputFormat.allCases.map(\.rawValue) == ["epoch_s", "epoch_ms", "iso8601_utc", "rfc3339"])
         #expect(TimestampOutputFormat(rawValue: "rfc3339") == .rfc3339)

@@ -14,8 +14,20 @@
 /// e.g. `5.0`, `-0.0`, `1e-05`, `1e+100`), always a valid JSON number. JSON has no
 /// infinities or NaN: a non-finite double is written as `null`.
 public struct JSONWriter: Sendable {
-    /// The JSON written so far.
-    public var bytes: [UInt8]
+    /// The JSON written so far (a copy: hot paths read it in place with ``withBytes(_:)``
+    /// and ``count``).
+    public var bytes: [UInt8] {
+        let buffer = out.buffer
+        return [UInt8](unsafeUninitializedCapacity: buffer.count) { storage, initialized in
+            if let base = buffer.baseAddress, buffer.count > 0 { storage.baseAddress!.initialize(from: base, count: buffer.count) }
+            initialized = buffer.count
+        }
+    }
+    /// How many bytes are written.
+    public var count: Int { out.count }
+    /// Bytes the writer can hold before it grows.
+    public var capacity: Int { out.capacity }
+    private var out: JSONBytes
     /// One entry per open container: whether it already holds an element.
     private var hasElements: [Bool] = []
     /// True right after a key, when the member's value must not be preceded by a comma.
@@ -25,14 +37,25 @@ public struct JSONWriter: Sendable {
     public private(set) var rootMemberCount = 0
 
     public init(capacity: Int = 4096) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        out = JSONBytes(capacity: capacity)
         hasElements.reserveCapacity(16)
+    }
+
+    /// The bytes written, in place (valid only inside `body`).
+    @inline(__always)
+    public func withBytes<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+        try withExtendedLifetime(out) { () throws(E) -> R in try body(out.buffer) }
+    }
+
+    /// Appends one byte outside the JSON grammar (a line feed after a record, say).
+    public mutating func appendByte(_ byte: UInt8) {
+        out.makeUnique()
+        out.append(byte)
     }
 
     /// Empties the writer, keeping its capacity.
     public mutating func reset() {
-        bytes.removeAll(keepingCapacity: true)
+        out.removeAll()
         hasElements.removeAll(keepingCapacity: true)
         afterKey = false
         rootMemberCount = 0
@@ -48,7 +71,7 @@ public struct JSONWriter: Sendable {
 
     /// Drops everything written after the first `count` bytes (a record abandoned midway).
     public mutating func truncate(to count: Int) {
-        bytes.removeSubrange(count...)
+        out.truncate(to: count)
     }
 
     // MARK: - Whole values
@@ -94,15 +117,15 @@ public struct JSONWriter: Sendable {
     /// a record written by another writer) as the next value. The caller vouches it is valid JSON.
     public mutating func writeRawValue(_ json: UnsafeBufferPointer<UInt8>) {
         separate()
-        bytes.append(contentsOf: json)
+        out.append(json)
     }
 
-    /// Writes a value that `append` adds to the bytes itself, which must be one valid JSON
-    /// value (a formatted timestamp, say), without a copy through a buffer of its own.
-    @inline(__always)
-    public mutating func writeRawValue(appending append: (inout [UInt8]) -> Void) {
+    /// Writes a timestamp as the vendor wants it (`TimestampFormatter.appendJSON`), formatted
+    /// straight into the writer's bytes.
+    public mutating func writeTimestamp(_ t: Timestamp, as format: TimestampOutputFormat) {
         separate()
-        append(&bytes)
+        let room = out.reserve(TimestampFormatter.maxJSONLength)
+        out.commit(TimestampFormatter.writeJSON(t, as: format, to: room))
     }
 
     public mutating func writeRawValue(_ json: [UInt8]) {
@@ -113,7 +136,7 @@ public struct JSONWriter: Sendable {
 
     public mutating func beginObject() {
         separate()
-        bytes.append(UInt8(ascii: "{"))
+        out.append(UInt8(ascii: "{"))
         hasElements.append(false)
     }
 
@@ -123,7 +146,7 @@ public struct JSONWriter: Sendable {
 
     public mutating func beginArray() {
         separate()
-        bytes.append(UInt8(ascii: "["))
+        out.append(UInt8(ascii: "["))
         hasElements.append(false)
     }
 
@@ -136,7 +159,7 @@ public struct JSONWriter: Sendable {
         separate()
         if hasElements.count == 1 { rootMemberCount += 1 }
         appendQuoted(key)
-        bytes.append(UInt8(ascii: ":"))
+        out.append(UInt8(ascii: ":"))
         afterKey = true
     }
 
@@ -151,7 +174,7 @@ public struct JSONWriter: Sendable {
     public static func encodedKey(_ key: String) -> [UInt8] {
         var writer = JSONWriter(capacity: key.utf8.count + 8)
         writer.writeString(key)
-        writer.bytes.append(UInt8(ascii: ":"))
+        writer.appendByte(UInt8(ascii: ":"))
         return writer.bytes
     }
 
@@ -159,19 +182,20 @@ public struct JSONWriter: Sendable {
     public mutating func writeEncodedKey(_ encoded: [UInt8]) {
         separate()
         if hasElements.count == 1 { rootMemberCount += 1 }
-        bytes.append(contentsOf: encoded)
+        encoded.withUnsafeBufferPointer { out.append($0) }
         afterKey = true
     }
 
     public mutating func writeEncodedKey(_ encoded: UnsafeBufferPointer<UInt8>) {
         separate()
         if hasElements.count == 1 { rootMemberCount += 1 }
-        bytes.append(contentsOf: encoded)
+        out.append(encoded)
         afterKey = true
     }
 
     @inline(__always)
     private mutating func separate() {
+        out.makeUnique()
         if afterKey {
             afterKey = false
             return
@@ -179,7 +203,7 @@ public struct JSONWriter: Sendable {
         let top = hasElements.count - 1
         guard top >= 0 else { return }
         if hasElements[top] {
-            bytes.append(UInt8(ascii: ","))
+            out.append(UInt8(ascii: ","))
         } else {
             hasElements[top] = true
         }
@@ -189,7 +213,8 @@ public struct JSONWriter: Sendable {
         assert(!hasElements.isEmpty, "JSONWriter: end of a container that was never begun")
         _ = hasElements.popLast()
         afterKey = false
-        bytes.append(bracket)
+        out.makeUnique()
+        out.append(bracket)
     }
 
     // MARK: - Scalars
@@ -227,7 +252,7 @@ public struct JSONWriter: Sendable {
             return
         }
         var text = value.description
-        text.withUTF8 { bytes.append(contentsOf: $0) }
+        text.withUTF8 { out.append($0) }
     }
 
     /// Writes a float given as decimal text, copying the text when `writeDouble` would print
@@ -235,7 +260,7 @@ public struct JSONWriter: Sendable {
     public mutating func writeDouble(plainDecimal text: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let form = PlainDecimal.form(text) else { return false }
         separate()
-        bytes.append(contentsOf: text)
+        out.append(text)
         if form == .integral { appendStatic(".0") }
         return true
     }
@@ -275,13 +300,12 @@ public struct JSONWriter: Sendable {
 
     @inline(__always)
     private mutating func appendStatic(_ text: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        out.append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     private mutating func appendRaw(_ text: String) {
-        if text.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
-            bytes.append(contentsOf: text.utf8)
-        }
+        var text = text
+        text.withUTF8 { out.append($0) }
     }
 
     private mutating func appendInt(_ value: Int64) {
@@ -298,7 +322,7 @@ public struct JSONWriter: Sendable {
                 k -= 1
                 digits[k] = UInt8(ascii: "-")
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[k..<20]))
+            out.append(UnsafeBufferPointer(rebasing: digits[k..<20]))
         }
     }
 
@@ -331,9 +355,9 @@ public struct JSONWriter: Sendable {
 
     /// Appends `source`, known to be valid UTF-8, as a quoted, escaped JSON string.
     private mutating func appendEscapedValid(_ source: UnsafeBufferPointer<UInt8>) {
-        bytes.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: "\""))
         guard let p = source.baseAddress else {
-            bytes.append(UInt8(ascii: "\""))
+            out.append(UInt8(ascii: "\""))
             return
         }
         let n = source.count
@@ -360,16 +384,16 @@ public struct JSONWriter: Sendable {
             run = j
         }
         flush(p, from: run, to: n)
-        bytes.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: "\""))
     }
 
     /// Appends `source`, which holds invalid UTF-8, as a quoted, escaped JSON string with
     /// each maximal ill-formed subpart replaced by U+FFFD.
     @inline(never)
     private mutating func appendEscapedRepairing(_ source: UnsafeBufferPointer<UInt8>) {
-        bytes.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: "\""))
         guard let p = source.baseAddress else {
-            bytes.append(UInt8(ascii: "\""))
+            out.append(UInt8(ascii: "\""))
             return
         }
         let n = source.count
@@ -391,9 +415,9 @@ public struct JSONWriter: Sendable {
             let (length, valid) = Self.sequence(p, at: j, count: n)
             if !valid {
                 flush(p, from: run, to: j)
-                bytes.append(0xEF)
-                bytes.append(0xBF)
-                bytes.append(0xBD)
+                out.append(0xEF)
+                out.append(0xBF)
+                out.append(0xBD)
                 j += length
                 run = j
             } else if c == 0xE2 && p[j + 1] == 0x80 && p[j + 2] & 0xFE == 0xA8 {
@@ -406,7 +430,7 @@ public struct JSONWriter: Sendable {
             }
         }
         flush(p, from: run, to: n)
-        bytes.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: "\""))
     }
 
     /// The UTF-8 sequence starting at `j` (a byte >= 0x80): its length and whether it is
@@ -442,7 +466,7 @@ public struct JSONWriter: Sendable {
     @inline(__always)
     private mutating func flush(_ p: UnsafePointer<UInt8>, from start: Int, to end: Int) {
         if end > start {
-            bytes.append(contentsOf: UnsafeBufferPointer(start: p + start, count: end - start))
+            out.append(UnsafeBufferPointer(start: p + start, count: end - start))
         }
     }
 
@@ -461,8 +485,8 @@ public struct JSONWriter: Sendable {
         case 0x09: appendStatic("\\t")
         default:
             appendStatic("\\u00")
-            bytes.append(Self.hexDigit(c >> 4))
-            bytes.append(Self.hexDigit(c & 0x0F))
+            out.append(Self.hexDigit(c >> 4))
+            out.append(Self.hexDigit(c & 0x0F))
         }
     }
 

@@ -20,25 +20,45 @@ public enum TimestampOutputFormat: String, Sendable, CaseIterable {
 /// Years 0000-9999 are written with four digits; a time outside them (which the parser never
 /// produces) is written with its year's full digits and sign, which is not valid ISO-8601.
 public enum TimestampFormatter {
+    /// The most bytes `writeJSON` writes: a quoted date-time with nine fraction digits and
+    /// an offset is 37, a year outside 0000-9999 adds at most 13, an integer is at most 20.
+    public static let maxJSONLength = 64
+
     /// Appends the formatted value as a JSON token (an integer, or a quoted string) to `out`.
     public static func appendJSON(_ t: Timestamp, as format: TimestampOutputFormat, to out: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxJSONLength) { buffer in
+            let n = writeJSON(t, as: format, to: buffer.baseAddress!)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<n]))
+        }
+    }
+
+    /// Writes the formatted value as a JSON token at `p`, which has room for `maxJSONLength`
+    /// bytes; how many it wrote.
+    @inline(__always)
+    public static func writeJSON(_ t: Timestamp, as format: TimestampOutputFormat, to p: UnsafeMutablePointer<UInt8>) -> Int {
         switch format {
-        case .epochSeconds: appendInteger(t.seconds, to: &out)
-        case .epochMilliseconds: appendInteger(milliseconds(t), to: &out)
+        case .epochSeconds: return writeInteger(t.seconds, to: p)
+        case .epochMilliseconds: return writeInteger(milliseconds(t), to: p)
         case .iso8601UTC, .rfc3339:
-            out.append(UInt8(ascii: "\""))
-            appendDateTime(t, offset: format == .rfc3339 ? t.offsetSeconds : nil, to: &out)
-            out.append(UInt8(ascii: "\""))
+            p[0] = UInt8(ascii: "\"")
+            let n = 1 + writeDateTime(t, offset: format == .rfc3339 ? t.offsetSeconds : nil, to: p + 1)
+            p[n] = UInt8(ascii: "\"")
+            return n + 1
         }
     }
 
     /// Appends the unquoted text form (integers in decimal) to `out`.
     public static func appendText(_ t: Timestamp, as format: TimestampOutputFormat, to out: inout [UInt8]) {
-        switch format {
-        case .epochSeconds: appendInteger(t.seconds, to: &out)
-        case .epochMilliseconds: appendInteger(milliseconds(t), to: &out)
-        case .iso8601UTC: appendDateTime(t, offset: nil, to: &out)
-        case .rfc3339: appendDateTime(t, offset: t.offsetSeconds, to: &out)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxJSONLength) { buffer in
+            let p = buffer.baseAddress!
+            let n: Int
+            switch format {
+            case .epochSeconds: n = writeInteger(t.seconds, to: p)
+            case .epochMilliseconds: n = writeInteger(milliseconds(t), to: p)
+            case .iso8601UTC: n = writeDateTime(t, offset: nil, to: p)
+            case .rfc3339: n = writeDateTime(t, offset: t.offsetSeconds, to: p)
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<n]))
         }
     }
 
@@ -68,38 +88,41 @@ public enum TimestampFormatter {
         return overflow2 ? Int64.max : sum
     }
 
-    /// Appends a decimal integer (one append of at most 20 bytes built on the stack).
+    /// Writes a decimal integer at `p` (room for 20 bytes); how many bytes it wrote.
     @inline(__always)
-    public static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
-            var magnitude = value.magnitude
-            var i = 20
-            while magnitude >= 100 {
-                let pair = Int(magnitude % 100)
-                magnitude /= 100
-                i -= 2
-                buffer[i] = UInt8(truncatingIfNeeded: pair / 10) &+ UInt8(ascii: "0")
-                buffer[i + 1] = UInt8(truncatingIfNeeded: pair % 10) &+ UInt8(ascii: "0")
-            }
-            if magnitude >= 10 {
-                i -= 2
-                buffer[i] = UInt8(truncatingIfNeeded: magnitude / 10) &+ UInt8(ascii: "0")
-                buffer[i + 1] = UInt8(truncatingIfNeeded: magnitude % 10) &+ UInt8(ascii: "0")
-            } else {
-                i -= 1
-                buffer[i] = UInt8(truncatingIfNeeded: magnitude) &+ UInt8(ascii: "0")
-            }
-            if value < 0 {
-                i -= 1
-                buffer[i] = UInt8(ascii: "-")
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[i..<20]))
+    static func writeInteger(_ value: Int64, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        var magnitude = value.magnitude
+        var digits = 1
+        var rest = magnitude
+        while rest >= 10 {
+            rest /= 10
+            digits += 1
         }
+        let n = digits + (value < 0 ? 1 : 0)
+        if value < 0 { p[0] = UInt8(ascii: "-") }
+        var i = n
+        while magnitude >= 100 {
+            let pair = Int(magnitude % 100)
+            magnitude /= 100
+            i -= 2
+            p[i] = UInt8(truncatingIfNeeded: pair / 10) &+ UInt8(ascii: "0")
+            p[i + 1] = UInt8(truncatingIfNeeded: pair % 10) &+ UInt8(ascii: "0")
+        }
+        if magnitude >= 10 {
+            i -= 2
+            p[i] = UInt8(truncatingIfNeeded: magnitude / 10) &+ UInt8(ascii: "0")
+            p[i + 1] = UInt8(truncatingIfNeeded: magnitude % 10) &+ UInt8(ascii: "0")
+        } else {
+            i -= 1
+            p[i] = UInt8(truncatingIfNeeded: magnitude) &+ UInt8(ascii: "0")
+        }
+        return n
     }
 
     /// `YYYY-MM-DDTHH:MM:SS[.fff|.ffffff|.fffffffff]` then `Z` or `±HH:MM`.
+    /// Written at `p` (room for `maxJSONLength - 2` bytes); how many bytes it wrote.
     @inline(__always)
-    static func appendDateTime(_ t: Timestamp, offset: Int32?, to out: inout [UInt8]) {
+    static func writeDateTime(_ t: Timestamp, offset: Int32?, to p: UnsafeMutablePointer<UInt8>) -> Int {
         // Whole minutes only (RFC 3339); truncation toward zero keeps the sign.
         let minutesOffset = Int64((offset ?? 0) / 60) * 60
         let (local, overflow) = t.seconds.addingReportingOverflow(minutesOffset)
@@ -107,14 +130,15 @@ public enum TimestampFormatter {
         let seconds = writeOffset ? local : t.seconds
         let (days, secondOfDay) = CivilCalendar.floorDivMod(seconds, CivilCalendar.secondsPerDay)
         let date = CivilCalendar.date(days: days)
+        var n = 0
         if date.year < 0 || date.year > 9999 {
-            if date.year < 0 { out.append(UInt8(ascii: "-")) }
+            if date.year < 0 { p[n] = UInt8(ascii: "-"); n += 1 }
             let digits = date.year.magnitude
-            if digits < 1000 { for _ in 0..<(digits < 10 ? 3 : digits < 100 ? 2 : 1) { out.append(UInt8(ascii: "0")) } }
-            appendInteger(Int64(digits), to: &out)
+            if digits < 1000 { for _ in 0..<(digits < 10 ? 3 : digits < 100 ? 2 : 1) { p[n] = UInt8(ascii: "0"); n += 1 } }
+            n += writeInteger(Int64(digits), to: p + n)
         }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { b in
-            var n = 0
+        do {
+            let b = p
             @inline(__always) func two(_ v: Int) {
                 b[n] = UInt8(truncatingIfNeeded: v / 10) &+ 48
                 b[n + 1] = UInt8(truncatingIfNeeded: v % 10) &+ 48
@@ -164,7 +188,7 @@ public enum TimestampFormatter {
             } else {
                 b[n] = UInt8(ascii: "Z"); n += 1
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[0..<n]))
         }
+        return n
     }
 }

@@ -156,7 +156,7 @@ extension ConversionPipeline {
         let rows = block.rows
         let lines = block.lines
         let isCSV = if case .csv = block.source { true } else { false }
-        block.output.bytes.withUnsafeBufferPointer { output in
+        block.output.withBytes { output in
             for entry in block.entries {
                 if outputFailure != nil || stopped { return }
                 rowsRead += 1
@@ -202,7 +202,7 @@ extension ConversionPipeline {
         let rowGroups = block.rowGroups
         let groups = block.groups
         cacheWarmth &+= collector.warmEnded(groups.lazy.map(\.keyHash))
-        block.output.bytes.withUnsafeBufferPointer { output in
+        block.output.withBytes { output in
             var open = -1
             var openRows = groupRowScratch
             openRows.removeAll(keepingCapacity: true)

@@ -269,7 +269,7 @@ public final class ConversionPipeline {
         let outcome = mapper.map(row, into: &writer)
         let fields = writer.rootMemberCount
         let flat = mapper.lastRecordIsFlat
-        writer.bytes.withUnsafeBufferPointer { record in
+        writer.withBytes { record in
             account({ row }, line: row.line, recordNumber: row.recordNumber, outcome, record: record, flat: flat,
                     fields: fields, fileIndex: fileIndex, columns: columns)
         }
@@ -462,7 +462,7 @@ public final class ConversionPipeline {
                                 serial: nextSerial, rows: group.rows.count)
             let fields = writer.rootMemberCount
             let flat = mapper.lastRecordIsFlat
-            if let errors = writer.bytes.withUnsafeBufferPointer({ deliver(ref, record: $0, flat: flat, fields: fields) }) {
+            if let errors = writer.withBytes({ deliver(ref, record: $0, flat: flat, fields: fields) }) {
                 for row in group.rows { rejectHeld(row, errors: errors) }
             } else {
                 if keepsRows { sink.keep(group.rows, for: ref.serial) }

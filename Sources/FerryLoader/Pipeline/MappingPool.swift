@@ -114,7 +114,7 @@ final class MappedBlock: @unchecked Sendable {
             case .record(let record): note(mapper.map(.ndjson(record), appendingTo: &output), mapper)
             case .error(let error):
                 rowErrors.append(error)
-                outcomes.append(Outcome(kind: .unreadable, end: output.bytes.count, fields: 0, flat: false,
+                outcomes.append(Outcome(kind: .unreadable, end: output.count, fields: 0, flat: false,
                                         errors: Int32(rowErrors.count - 1)))
             }
         }
@@ -140,7 +140,7 @@ final class MappedBlock: @unchecked Sendable {
                 group.fields = output.rootMemberCount
                 group.flat = mapper.lastRecordIsFlat
             }
-            group.end = output.bytes.count
+            group.end = output.count
             groups.append(group)
             members.removeAll(keepingCapacity: true)
         }
@@ -170,13 +170,13 @@ final class MappedBlock: @unchecked Sendable {
     private func note(_ outcome: MapOutcome, _ mapper: RecordMapper) {
         switch outcome {
         case .filtered:
-            outcomes.append(Outcome(kind: .filtered, end: output.bytes.count, fields: 0, flat: false, errors: -1))
+            outcomes.append(Outcome(kind: .filtered, end: output.count, fields: 0, flat: false, errors: -1))
         case .invalid(let errors):
             errorLists.append(errors)
-            outcomes.append(Outcome(kind: .invalid, end: output.bytes.count, fields: 0, flat: false,
+            outcomes.append(Outcome(kind: .invalid, end: output.count, fields: 0, flat: false,
                                     errors: Int32(errorLists.count - 1)))
         case .valid:
-            outcomes.append(Outcome(kind: .valid, end: output.bytes.count, fields: output.rootMemberCount,
+            outcomes.append(Outcome(kind: .valid, end: output.count, fields: output.rootMemberCount,
                                     flat: mapper.lastRecordIsFlat, errors: -1))
         }
     }

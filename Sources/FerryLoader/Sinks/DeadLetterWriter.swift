@@ -98,7 +98,7 @@ public final class DeadLetterWriter: @unchecked Sendable {
     }
 
     private func emit() throws(OutputError) {
-        writer.bytes.append(0x0A)
+        writer.appendByte(0x0A)
         try output.write(writer.bytes)
         count += 1
     }

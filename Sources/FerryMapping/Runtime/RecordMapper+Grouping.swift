@@ -59,7 +59,7 @@ extension RecordMapper {
     /// record is taken back out.
     public func mapGroup(_ rows: [SourceRow], appendingTo writer: inout JSONWriter) -> MapOutcome {
         guard !rows.isEmpty else { return .filtered }
-        let start = writer.bytes.count
+        let start = writer.count
         writer.startValue()
         let outcome = mapNonEmptyGroup(rows, csvColumns: nil, &writer)
         if case .invalid = outcome { writer.truncate(to: start) }

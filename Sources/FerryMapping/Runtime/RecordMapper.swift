@@ -147,7 +147,7 @@ public final class RecordMapper {
     /// filtered row leaves `writer` as it was. For many records in one buffer.
     public func map(_ row: SourceRow, appendingTo writer: inout JSONWriter) -> MapOutcome {
         for filter in mapping.filters where !passes(filter, row) { return .filtered }
-        let start = writer.bytes.count
+        let start = writer.count
         writer.startValue()
         let outcome = mapPassing(row, &writer)
         if case .invalid = outcome { writer.truncate(to: start) }
@@ -401,7 +401,7 @@ public final class RecordMapper {
                 return false
             }
             writer.writeEncodedKey(key)
-            writer.writeRawValue { TimestampFormatter.appendJSON(parsed, as: step.timestampFormat, to: &$0) }
+            writer.writeTimestamp(parsed, as: step.timestampFormat)
             return true
         case .float:
             if PlainDecimal.form(bytes) != nil {
@@ -485,7 +485,7 @@ public final class RecordMapper {
                 guard Self.isPlainInteger(bytes), let value = Casts.parseInteger(bytes),
                       let parsed = try? parsers[Int(step.parser)].parse(integer: value) else { return .general }
                 writer.writeEncodedKey(key)
-                writer.writeRawValue { TimestampFormatter.appendJSON(parsed, as: step.timestampFormat, to: &$0) }
+                writer.writeTimestamp(parsed, as: step.timestampFormat)
                 return .written
             default:
                 return .general   // text or any: a number's type depends on the member

@@ -101,7 +101,7 @@ public actor SandboxLedger {
         if let fault { writer.writeKey("fault"); writer.writeString(fault.rawValue) }
         writer.writeKey("record"); writer.write(record)
         writer.endObject()
-        writer.bytes.append(UInt8(ascii: "\n"))
+        writer.appendByte(UInt8(ascii: "\n"))
     }
 
     public func entries(for target: String) -> [Entry] {
