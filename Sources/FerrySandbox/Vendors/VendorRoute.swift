@@ -57,7 +57,7 @@ struct VendorRoute: Sendable {
         case .multipartCSV(let field, _, let columns, _):
             let rows = try couponRows(request, field: field, columns: columns)
             try checkCount(rows.count)
-            try checkRecords(rows.map { (label: "row \($0.line)", record: $0.record) })
+            try checkRecords(rows.map(\.record)) { "row \(rows[$0].line)" }
             return rows.map { pathRecord(request, body: $0.record) }
         case .objectArray, .array, .single:
             let items = try jsonItems(request)
@@ -72,7 +72,7 @@ struct VendorRoute: Sendable {
                 }
             }
             if target.auth.kind == .pyzeAppKey, let item = items.first { try checkAppKey(item) }
-            try checkRecords(items.enumerated().map { (label: label(index: $0.offset), record: $0.element) })
+            try checkRecords(items, label: label(index:))
             if target.endpoint.pathParameters.isEmpty { return items }
             return items.map { pathRecord(request, body: $0) }
         }
@@ -177,16 +177,18 @@ struct VendorRoute: Sendable {
         }
     }
 
-    func checkRecords(_ records: [(label: String, record: JSONValue)]) throws(Rejection) {
+    /// `label(i)` names record `i` in messages; it is asked only for records with problems.
+    func checkRecords(_ records: [JSONValue], label: (Int) -> String) throws(Rejection) {
         var details: [String] = []
         var bad = 0
-        for (label, record) in records {
+        for (index, record) in records.enumerated() {
             var problems = problems(in: record)
             if Self.isPoisoned(record) {
                 problems.append("\(Self.poison): the sandbox refuses records holding this text (for tests of refused records)")
             }
             if problems.isEmpty { continue }
             bad += 1
+            let label = label(index)
             for problem in problems {
                 if label.isEmpty { details.append(problem) }
                 else if label.hasPrefix("row ") { details.append("\(label): \(problem)") }
