@@ -47,7 +47,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"]),
+        // Shared by the test targets: temporary directories removed when the tests end.
+        .target(name: "FerryTestSupport", path: "Tests/FerryTestSupport"),
+        .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore", "FerryTestSupport"]),
         .testTarget(name: "FerryMappingTests", dependencies: ["FerryMapping"]),
         .testTarget(name: "FerryVendorsTests", dependencies: ["FerryVendors"]),
         .testTarget(name: "FerrySandboxTests", dependencies: [
@@ -57,14 +59,14 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "FerryLoaderTests", dependencies: [
-            "FerryLoader",
+            "FerryLoader", "FerryTestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         // End-to-end tests: run the built `ferry` executable as a user would.
         .testTarget(name: "FerryCLITests", dependencies: [
-            "ferry", "FerrySandbox", "FerryVendors", "FerryCore",
+            "ferry", "FerrySandbox", "FerryVendors", "FerryCore", "FerryTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ], exclude: ["Fixtures"]),

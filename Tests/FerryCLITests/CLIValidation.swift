@@ -1,4 +1,5 @@
 import Foundation
+import FerryTestSupport
 import Testing
 
 /// A `ferry validate` run with its report and dead letters read back.
@@ -29,9 +30,7 @@ struct CLIValidation {
     }
 }
 
-/// A fresh temporary directory per test suite instance.
+/// A fresh temporary directory per test suite instance, removed when the tests end.
 func makeTestDirectory(_ prefix: String) throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
+    try TemporaryDirectories.make(prefix)
 }

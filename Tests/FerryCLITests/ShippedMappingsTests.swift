@@ -82,8 +82,7 @@ enum ShippedPairs {
 
 @Suite struct BadSampleTests {
     @Test func validateReportsTheExactErrors() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-bad-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try makeTestDirectory("ferry-bad")
         let report = dir.appendingPathComponent("report.json")
         let dead = dir.appendingPathComponent("dead.ndjson")
         let input = "Tests/FerryCLITests/Fixtures/user_events_bad.csv"

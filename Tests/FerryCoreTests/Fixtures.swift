@@ -1,4 +1,5 @@
 import Foundation
+import FerryTestSupport
 
 /// Paths shared by the tests: the repository root and `../shared` beside it.
 enum Fixtures {
@@ -10,11 +11,8 @@ enum Fixtures {
     static let shared: URL = repoRoot.deletingLastPathComponent().appendingPathComponent("shared")
     static let conformance: URL = shared.appendingPathComponent("conformance")
 
-    /// A fresh temporary directory for one test.
+    /// A fresh temporary directory for one test, removed when the tests end.
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("ferry-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try TemporaryDirectories.make("ferry-tests")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FerryTestSupport
 import Testing
 import FerryCore
 import FerryVendors
@@ -166,9 +167,7 @@ import FerryVendors
     }
 }
 
-/// A new empty directory under the system's temporary directory (the suite removes it).
+/// A new empty directory under the system's temporary directory, removed when the tests end.
 func makeTemporaryDirectory(_ prefix: String) throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
+    try TemporaryDirectories.make(prefix)
 }
