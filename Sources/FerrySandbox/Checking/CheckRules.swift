@@ -9,11 +9,51 @@ final class ObjectRule: Sendable {
     let fields: [FieldRule]
     let allowsOtherMembers: Bool
     let atLeastOneOf: [[String]]
+    /// For `AcceptanceScanner`: bit `k` stands for `fields[k]`. Nil when the scanner cannot
+    /// stand in for the checker here (more than 64 fields, or a group naming a field the
+    /// schema does not list).
+    let masks: Masks?
+
+    struct Masks: Sendable {
+        let required: UInt64
+        /// One mask per `atLeastOneOf` group.
+        let groups: [UInt64]
+    }
 
     init(_ schema: RecordSchema) {
         fields = schema.fields.map(FieldRule.init)
         allowsOtherMembers = schema.allowsOtherMembers
         atLeastOneOf = schema.atLeastOneOf
+        masks = Self.masks(fields, atLeastOneOf)
+    }
+
+    private static func masks(_ fields: [FieldRule], _ groups: [[String]]) -> Masks? {
+        guard fields.count <= 64 else { return nil }
+        var required: UInt64 = 0
+        for (k, field) in fields.enumerated() where field.required { required |= 1 << UInt64(k) }
+        var groupMasks: [UInt64] = []
+        for group in groups {
+            var mask: UInt64 = 0
+            for name in group {
+                guard let k = fields.firstIndex(where: { $0.name == name }) else { return nil }
+                mask |= 1 << UInt64(k)
+            }
+            groupMasks.append(mask)
+        }
+        return Masks(required: required, groups: groupMasks)
+    }
+
+    /// The index of the field whose name is these UTF-8 bytes.
+    func index(ofName name: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let base = name.baseAddress else { return fields.firstIndex { $0.nameBytes.isEmpty } }
+        for k in fields.indices where fields[k].nameBytes.count == name.count {
+            let equal = fields[k].nameBytes.withUnsafeBufferPointer { bytes in
+                for j in 0..<bytes.count where bytes[j] != base[j] { return false }
+                return true
+            }
+            if equal { return k }
+        }
+        return nil
     }
 
     func knows(_ name: String) -> Bool {
@@ -23,12 +63,14 @@ final class ObjectRule: Sendable {
 
 struct FieldRule: Sendable {
     let name: String
+    let nameBytes: [UInt8]
     let required: Bool
     let nullable: Bool
     let type: TypeRule
 
     init(_ field: FieldSchema) {
         name = field.name
+        nameBytes = Array(field.name.utf8)
         required = field.required
         nullable = field.nullable
         type = TypeRule(field.type)

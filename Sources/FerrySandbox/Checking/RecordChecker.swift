@@ -10,7 +10,8 @@ import FerryVendors
 public struct RecordChecker: Sendable {
     public let schema: RecordSchema
     public let emptyArrays: EmptyArrayPolicy
-    private let rule: ObjectRule
+    /// The schema compiled for checking (also read by `AcceptanceScanner`).
+    let rule: ObjectRule
 
     public init(schema: RecordSchema, emptyArrays: EmptyArrayPolicy = .allow) {
         self.schema = schema

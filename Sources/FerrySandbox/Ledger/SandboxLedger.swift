@@ -52,6 +52,8 @@ public actor SandboxLedger {
     private let file: FileHandle?
     /// False: only counts are kept (`entries`, `records` and `duplicates` are empty).
     public let keepsRecords: Bool
+    /// Neither records nor a file are kept: an accepted request's record count is all it needs.
+    public nonisolated let onlyCounts: Bool
     private var countsByTarget: [String: Int] = [:]
     private var lostByTarget: [String: Int] = [:]
 
@@ -59,6 +61,7 @@ public actor SandboxLedger {
     /// when missing, never truncated).
     public init(appendingTo path: String? = nil, keepsRecords: Bool = true) throws {
         self.keepsRecords = keepsRecords
+        self.onlyCounts = !keepsRecords && path == nil
         if let path {
             if !FileManager.default.fileExists(atPath: path) {
                 guard FileManager.default.createFile(atPath: path, contents: nil) else {
@@ -77,8 +80,19 @@ public actor SandboxLedger {
 
     /// Records one accepted request's records.
     public func append(target: String, sequence: UInt64, records: [JSONValue], fault: FaultPlan.Kind?) {
-        countsByTarget[target, default: 0] += records.count
-        if fault == .lost { lostByTarget[target, default: 0] += records.count }
+        append(target: target, sequence: sequence, records: records, count: records.count, fault: fault)
+    }
+
+    /// Records an accepted request: its records, or, when the ledger only counts
+    /// (``onlyCounts``), maybe only their number.
+    func append(target: String, sequence: UInt64, accepted: VendorRoute.Accepted, fault: FaultPlan.Kind?) {
+        append(target: target, sequence: sequence, records: accepted.records, count: accepted.count, fault: fault)
+    }
+
+    private func append(target: String, sequence: UInt64, records: [JSONValue], count: Int, fault: FaultPlan.Kind?) {
+        precondition(records.count == count || onlyCounts, "SandboxLedger: records left out of a ledger that keeps them")
+        countsByTarget[target, default: 0] += count
+        if fault == .lost { lostByTarget[target, default: 0] += count }
         if keepsRecords {
             // Appended in place: taking the list out of the dictionary would copy it every time.
             entriesByTarget[target, default: []].append(contentsOf: records.map {

@@ -52,14 +52,15 @@ struct VendorExchange: Sendable {
             path: String(request.uri.path.dropFirst(route.prefix.count)), parameters: parameters,
             body: body, bodyTooLarge: tooLarge)
         let answer: VendorAnswer
-        var checked = route.check(incoming)
-        if case .success(let records) = checked, let conflict = await state.talonOne.admit(target: route.target.name, records: records) {
+        var checked = route.check(incoming, countOnly: state.ledger.onlyCounts)
+        if case .success(let accepted) = checked,
+           let conflict = await state.talonOne.admit(target: route.target.name, records: accepted.records) {
             checked = .failure(conflict)
         }
         switch checked {
-        case .success(let records):
-            await state.ledger.append(target: route.target.name, sequence: admission.sequence, records: records, fault: admission.fault)
-            answer = .accepted(route.target, sequence: admission.sequence, records: records, parameters: parameters)
+        case .success(let accepted):
+            await state.ledger.append(target: route.target.name, sequence: admission.sequence, accepted: accepted, fault: admission.fault)
+            answer = .accepted(route.target, sequence: admission.sequence, accepted: accepted, parameters: parameters)
         case .failure(let rejection):
             answer = .refused(rejection, vendor: vendor)
         }

@@ -26,7 +26,8 @@ struct VendorAnswer: Sendable, Equatable {
     // MARK: Success
 
     /// What the vendor answers when it accepts the request.
-    static func accepted(_ target: Target, sequence: UInt64, records: [JSONValue], parameters: [String: String]) -> VendorAnswer {
+    static func accepted(_ target: Target, sequence: UInt64, accepted: VendorRoute.Accepted,
+                         parameters: [String: String]) -> VendorAnswer {
         switch target.vendor {
         case .toplyne:
             let text = target.name.hasSuffix("events") ? "Events uploaded"
@@ -36,11 +37,12 @@ struct VendorAnswer: Sendable, Equatable {
             if target.envelope == .single {
                 return VendorAnswer(status: 202, json: jsonObject(["message": .string("Event has been accepted for processing")]))
             }
-            return VendorAnswer(status: 200, json: jsonObject(["message": .string("User profiles accepted"), "count": .int(Int64(records.count))]))
+            return VendorAnswer(status: 200, json: jsonObject(["message": .string("User profiles accepted"), "count": .int(Int64(accepted.count))]))
         case .netcore:
             return VendorAnswer(status: 200, json: jsonObject(["status": .string("success")]))
         case .talonone:
-            return talonOneAccepted(target, sequence: sequence, record: records.first, parameters: parameters, count: records.count)
+            return talonOneAccepted(target, sequence: sequence, record: accepted.records.first, parameters: parameters,
+                                    count: accepted.count)
         }
     }
 

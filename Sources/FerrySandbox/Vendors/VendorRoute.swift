@@ -22,27 +22,73 @@ struct VendorRoute: Sendable {
         var bodyTooLarge: Bool = false
     }
 
+    /// What an acceptable request gives the ledger: its records, or (when the ledger only
+    /// counts and `AcceptanceScanner` vouched for the body) only their number.
+    struct Accepted: Sendable {
+        let records: [JSONValue]
+        let count: Int
+
+        init(records: [JSONValue]) {
+            self.records = records
+            self.count = records.count
+        }
+
+        init(count: Int) {
+            self.records = []
+            self.count = count
+        }
+    }
+
     let target: Target
     /// `/toplyne`, `/netcore/eu`, ...
     let prefix: String
     let checker: RecordChecker
+    /// The schema `AcceptanceScanner` checks bodies against, for targets whose every rule it
+    /// knows: a JSON envelope, no path parameters, no app key in the body, no per-request field
+    /// limit, no vendor rules beyond the schema (`RecordAdjuster`), no state (Talon.One).
+    let scanRule: ObjectRule?
 
     init(target: Target, prefix: String) {
         self.target = target
         self.prefix = prefix
         self.checker = RecordChecker(target: target)
+        let scannable: Bool
+        switch target.envelope {
+        case .objectArray, .array, .single:
+            scannable = target.endpoint.pathParameters.isEmpty && target.auth.kind != .pyzeAppKey
+                && target.limits.maxFields == nil && target.adjuster == nil && target.vendor != .talonone
+        case .none, .multipartCSV:
+            scannable = false
+        }
+        self.scanRule = scannable ? checker.rule : nil
     }
 
     /// The route's path with `{name}` parameters, as the router matches it.
     var routerPath: String { prefix + target.endpoint.path }
 
     /// The ledger records of an acceptable request, or why the vendor would refuse it.
-    func check(_ request: Incoming) -> Result<[JSONValue], Rejection> {
+    /// With `countOnly`, a body the scanner vouches for is accepted by its record count alone.
+    func check(_ request: Incoming, countOnly: Bool = false) -> Result<Accepted, Rejection> {
         do {
-            return .success(try records(of: request))
+            if countOnly, let count = try scannedCount(request) { return .success(Accepted(count: count)) }
+            return .success(Accepted(records: try records(of: request)))
         } catch {
             return .failure(error)
         }
+    }
+
+    /// The number of records of an acceptable body, when `AcceptanceScanner` can tell; nil
+    /// sends the request through the full check (`records(of:)`), which also words refusals.
+    func scannedCount(_ request: Incoming) throws(Rejection) -> Int? {
+        guard let rule = scanRule, !request.bodyTooLarge else { return nil }
+        try authenticate(request.authorization)
+        try checkParameters(request.parameters)
+        try checkMediaType(request)
+        let scanned = request.body.withUnsafeBufferPointer { body in
+            AcceptanceScanner.count(body, envelope: target.envelope, rule: rule, emptyArrays: target.emptyArrays)
+        }
+        guard let count = scanned, count <= target.limits.maxRecords else { return nil }
+        return count
     }
 
     func records(of request: Incoming) throws(Rejection) -> [JSONValue] {
@@ -131,11 +177,15 @@ struct VendorRoute: Sendable {
         (contentType ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
     }
 
-    func jsonItems(_ request: Incoming) throws(Rejection) -> [JSONValue] {
+    func checkMediaType(_ request: Incoming) throws(Rejection) {
         guard mediaType(request.contentType) == "application/json" else {
             throw Rejection(reason: .unsupportedMediaType,
                             message: "the Content-Type must be application/json, found \(request.contentType ?? "none")")
         }
+    }
+
+    func jsonItems(_ request: Incoming) throws(Rejection) -> [JSONValue] {
+        try checkMediaType(request)
         let value: JSONValue
         do {
             value = try request.body.withUnsafeBufferPointer { (buffer) throws(JSONParseError) in try JSONParser.parse(buffer) }

@@ -1,0 +1,180 @@
+import Foundation
+import Testing
+import FerryCore
+import FerryMapping
+import FerryVendors
+@testable import FerrySandbox
+
+/// The scanner's yes must always be the full check's yes, and it must say yes to what ferry
+/// sends, or it saves nothing.
+@Suite struct AcceptanceScannerTests {
+    static func route(_ name: String) throws -> VendorRoute {
+        let target = try #require(TargetCatalog.target(named: name))
+        return VendorRoute(target: target, prefix: "/" + target.vendor.rawValue)
+    }
+
+    static func scan(_ route: VendorRoute, _ body: [UInt8]) -> Int? {
+        guard let rule = route.scanRule else { return nil }
+        return body.withUnsafeBufferPointer {
+            AcceptanceScanner.count($0, envelope: route.target.envelope, rule: rule, emptyArrays: route.target.emptyArrays)
+        }
+    }
+
+    /// The full check's verdict: the number of records, or nil when it refuses the body.
+    static func fullCheck(_ route: VendorRoute, _ body: [UInt8]) -> Int? {
+        let request = VendorRoute.Incoming(
+            authorization: nil, contentType: "application/json", path: route.target.endpoint.path,
+            parameters: [:], body: body)
+        do {
+            let items = try route.jsonItems(request)
+            try route.checkCount(items.count)
+            try route.checkRecords(items) { "[\($0)]" }
+            return items.count
+        } catch {
+            return nil
+        }
+    }
+
+    static func fixtureBodies(_ name: String) throws -> [[UInt8]] {
+        let directory = RecordCheckerTests.expected.appendingPathComponent(name)
+        return try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix("request-") }.sorted()
+            .map { Array(try Data(contentsOf: directory.appendingPathComponent($0))) }
+    }
+
+    static let scannable = ["toplyne.user_events", "toplyne.account_events", "toplyne.user_profiles",
+                            "toplyne.account_profiles", "netcore.activities"]
+    /// Fixture folders (the shipped mappings' request bodies) and the target each was sent to.
+    static let fixtures: [(folder: String, target: String)] = scannable.map { ($0, $0) } + [("netcore.purchases", "netcore.activities")]
+
+    @Test func theTargetsItStandsInForAreTheOnesWithoutRulesBeyondTheSchema() throws {
+        let names = TargetCatalog.all.map { VendorRoute(target: $0, prefix: "/x") }.filter { $0.scanRule != nil }.map(\.target.name)
+        #expect(names.sorted() == Self.scannable.sorted())
+    }
+
+    @Test(arguments: fixtures.map(\.folder))
+    func acceptsEveryShippedBody(folder: String) throws {
+        let name = try #require(Self.fixtures.first { $0.folder == folder }).target
+        let route = try Self.route(name)
+        let bodies = try Self.fixtureBodies(folder)
+        #expect(!bodies.isEmpty)
+        for body in bodies {
+            let full = Self.fullCheck(route, body)
+            #expect(full != nil)
+            #expect(Self.scan(route, body) == full, "\(folder)")
+        }
+    }
+
+    /// Bodies the full check refuses, or that the scanner leaves to it; the scanner must never
+    /// say yes to a refused one.
+    @Test func neverAcceptsWhatTheFullCheckRefuses() throws {
+        let route = try Self.route("toplyne.user_events")
+        let good = #"{"userId":"u1","eventName":"signup","timestamp":1700000006,"eventProperties":{"plan":"free","seats":2}}"#
+        let cases: [(body: String, fullAccepts: Bool)] = [
+            (#"{"events":[\#(good)]}"#, true),
+            (#" {"events" : [ \#(good) , \#(good) ] } "#, true),
+            (#"{"other":[1,{"a":null}],"events":[\#(good)]}"#, true),
+            (#"{"events":[\#(good)],"events":[\#(good)]}"#, true),                       // given twice
+            (#"{"events":[{"userId":"u\"1","eventName":"signup","timestamp":1}]}"#, true),  // an escape
+            (#"{"events":[{"userId":"ü","eventName":"signup","timestamp":1}]}"#, true),
+            (#"{"events":[{"userId":"u1","eventName":"signup","timestamp":1.0}]}"#, false),  // epoch: integers only
+            (#"{"events":[{"userId":"u1","userId":"u2","eventName":"signup","timestamp":1}]}"#, true),
+            (#"{"events":[{"userId":"u1","eventName":"signup","timestamp":1,"\#u{212A}":1}]}"#, false),
+            (#"{"events":[]}"#, false),
+            (#"{"events":[\#(good)"#, false),
+            (#"{"events":[\#(good)]} x"#, false),
+            (#"{"events":[\#(good),]}"#, false),
+            (#"{"events":[{"eventName":"signup","timestamp":1}]}"#, false),               // userId missing
+            (#"{"events":[{"userId":null,"eventName":"signup","timestamp":1}]}"#, false),
+            (#"{"events":[{"userId":"u1","eventName":"signup","timestamp":"1"}]}"#, false),
+            (#"{"events":[{"userId":"u1","eventName":"signup","timestamp":1.5}]}"#, false),
+            (#"{"events":[{"userId":"u1","eventName":"signup","timestamp":99999999999999999999}]}"#, false),
+            (#"{"events":[{"userId":"u1","eventName":"signup","timestamp":01}]}"#, false),
+            (#"{"events":[{"userId":"u1","eventName":"signup","timestamp":1,"extra":1}]}"#, false),
+            (#"{"events":[{"userId":"u1","eventName":"signup","timestamp":1,"eventProperties":[1]}]}"#, false),
+            (#"{"events":[{"userId":"u1","eventName":"signup","timestamp":1,"eventProperties":{"n":"sandbox-refuses-this-record"}}]}"#, false),
+            (#"{"events":[{"userId":"sandbox-refuses-this-record","eventName":"signup","timestamp":1}]}"#, false),
+            (#"{"events":[{"userId":"\u0073andbox-refuses-this-record","eventName":"signup","timestamp":1}]}"#, false),
+            (#"{"events":[{"userId":"u1","eventName":"signup","timestamp":1,"eventProperties":{"\u006e":"x"}}]}"#, true),
+            (#"{"events":[{"userId":"u1","eventName":"signup","timestamp":1,"eventProperties":{"n":[1,"sandbox-refuses-this-record"]}}]}"#, false),
+            (#"{"events":[{"userId":"u1","eventName":"signup","timestamp":1,"eventProperties":{"n":tru}}]}"#, false),
+            (#"{"events":[{"userId":"u1","eventName":"signup","timestamp":1,"eventProperties":{"n":1.}}]}"#, false),
+            (#"{"events":[{"userId":"u1","eventName":"sign\#u{01}up","timestamp":1}]}"#, false),
+            (#"{"events":{"userId":"u1"}}"#, false),
+            (#"[\#(good)]"#, false),
+        ]
+        for (body, fullAccepts) in cases {
+            let bytes = Array(body.utf8)
+            let full = Self.fullCheck(route, bytes)
+            #expect((full != nil) == fullAccepts, "full check of \(body): \(String(describing: full))")
+            if let scanned = Self.scan(route, bytes) { #expect(scanned == full, "scanner said yes to \(body)") }
+        }
+        // What ferry sends is what the scanner must vouch for, escapes and all.
+        #expect(Self.scan(route, Array(#"{"events":[\#(good),\#(good)]}"#.utf8)) == 2)
+        #expect(Self.scan(route, Array(#"{"events":[{"userId":"a\"b\\c\/\n","eventName":"ü","timestamp":-9223372036854775808}]}"#.utf8)) == 1)
+        let invalidUTF8 = Array(#"{"events":[{"userId":""#.utf8) + [0xC3, 0x28] + Array(#"","eventName":"s","timestamp":1}]}"#.utf8)
+        #expect(Self.fullCheck(route, invalidUTF8) == nil)
+        #expect(Self.scan(route, invalidUTF8) == nil)
+    }
+
+    /// Shipped bodies with one byte changed, dropped or added, thousands of ways: whenever the
+    /// scanner says yes, the full check says the same.
+    @Test(arguments: fixtures.map(\.folder))
+    func mutatedBodiesNeverGetAWrongYes(folder: String) throws {
+        let name = try #require(Self.fixtures.first { $0.folder == folder }).target
+        let route = try Self.route(name)
+        let body = try #require(try Self.fixtureBodies(folder).first)
+        // Bytes that matter to JSON and to the checks, and a few that do not.
+        let alphabet = Array(#"{}[]:,"\/0123456789-+.eEtrufalsn ü"#.utf8) + [0x00, 0x1F, 0xC3, 0xFF]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(body.count)
+        func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var yes = 0
+        for _ in 0..<1500 {
+            var mutated = body
+            let at = next(mutated.count)
+            switch next(3) {
+            case 0: mutated[at] = alphabet[next(alphabet.count)]
+            case 1: mutated.remove(at: at)
+            default: mutated.insert(alphabet[next(alphabet.count)], at: at)
+            }
+            guard let scanned = Self.scan(route, mutated) else { continue }
+            yes += 1
+            #expect(scanned == Self.fullCheck(route, mutated), "\(folder): a wrong yes at byte \(at)")
+        }
+        #expect(yes > 0)
+    }
+
+    /// Netcore: nested objects, arrays of items, at-least-one-of, nulls and empty arrays.
+    @Test func netcoreRulesAgree() throws {
+        let route = try Self.route("netcore.activities")
+        let bodies = try Self.fixtureBodies("netcore.purchases")
+        let body = try #require(bodies.first)
+        let records = try RecordCheckerTests.records(body, envelope: route.target.envelope)
+        let record = try #require(records.first)
+        var writer = JSONWriter()
+        writer.write(record)
+        let text = String(decoding: writer.bytes, as: UTF8.self)
+        // Each mutation of a good record: the scanner agrees with the full check or leaves it.
+        let mutations: [String] = [
+            text,
+            text.replacingOccurrences(of: #""identity":"#, with: #""identity_":"#),
+            text.replacingOccurrences(of: #""identity":"#, with: #""annonid":"#),
+            text.replacingOccurrences(of: #""items":["#, with: #""items":[],"x":["#),
+            text.replacingOccurrences(of: #""activity_name":"#, with: #""activity_name":null,"y":"#),
+            text.replacingOccurrences(of: #"""#, with: #" " "#),
+            String(text.dropLast()),
+        ]
+        var agreed = 0
+        for mutation in mutations {
+            let wrapped = Array("[\(mutation)]".utf8)
+            let full = Self.fullCheck(route, wrapped)
+            if let scanned = Self.scan(route, wrapped) {
+                #expect(scanned == full, "scanner said yes to \(mutation)")
+                agreed += 1
+            }
+        }
+        #expect(agreed >= 1)
+    }
+}
