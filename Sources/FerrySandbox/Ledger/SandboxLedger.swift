@@ -142,7 +142,7 @@ public actor SandboxLedger {
         var order: [[UInt8]] = []
         var seen: [[UInt8]: (record: JSONValue, sequences: [UInt64])] = [:]
         for entry in entries(for: target) {
-            let key: [UInt8] = JSONWriter.serialize(PyzeEventAdjuster.canonical(entry.record))
+            let key = PyzeEventAdjuster.canonicalJSON(entry.record)
             if seen[key] == nil { order.append(key); seen[key] = (entry.record, []) }
             seen[key]?.sequences.append(entry.sequence)
         }

@@ -74,28 +74,50 @@ public struct PyzeEventAdjuster: RecordAdjuster {
     /// 122 bits of the hash). The same record gives the same id whatever the order of its
     /// members; any difference in content gives another.
     public static func messageId(for event: JSONObject) -> String {
-        let kept = JSONObject(event.members.filter { !excludedFromId.contains($0.key) })
-        let digest = SHA256.hash(JSONWriter.serialize(canonical(.object(kept))) as [UInt8])
+        var writer = JSONWriter(capacity: 512)
+        writeCanonical(event.members, into: &writer, leaving: excludedFromId)
+        let digest = writer.withBytes { SHA256.hash($0) }
         return uuid(from: digest)
     }
 
-    /// Objects with their members sorted by key (UTF-8 byte order; for a key given twice the
-    /// last wins, as in lookups), recursively.
-    public static func canonical(_ value: JSONValue) -> JSONValue {
+    /// The canonical JSON of `value`: objects with their members sorted by key (UTF-8 byte
+    /// order; for a key given twice the last wins, as in lookups), recursively, compact.
+    public static func canonicalJSON(_ value: JSONValue) -> [UInt8] {
+        var writer = JSONWriter(capacity: 256)
+        writeCanonical(value, into: &writer)
+        return writer.bytes
+    }
+
+    static func writeCanonical(_ value: JSONValue, into writer: inout JSONWriter) {
         switch value {
         case .object(let object):
-            var last: [String: Int] = [:]
-            for (index, member) in object.members.enumerated() { last[member.key] = index }
-            let members = object.members.enumerated()
-                .filter { last[$0.element.key] == $0.offset }
-                .map { (key: $0.element.key, value: canonical($0.element.value)) }
-                .sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
-            return .object(JSONObject(members))
+            writeCanonical(object.members, into: &writer, leaving: [])
         case .array(let items):
-            return .array(items.map(canonical))
+            writer.beginArray()
+            for item in items { writeCanonical(item, into: &writer) }
+            writer.endArray()
         default:
-            return value
+            writer.write(value)
         }
+    }
+
+    /// An object of `members` (but those named in `left`) in canonical order.
+    static func writeCanonical(_ members: [(key: String, value: JSONValue)], into writer: inout JSONWriter,
+                               leaving left: Set<String>) {
+        var order = left.isEmpty ? Array(members.indices) : members.indices.filter { !left.contains(members[$0].key) }
+        // By key, and for equal keys by position, so that the last of a run is the one kept.
+        order.sort { x, y in
+            let (kx, ky) = (members[x].key, members[y].key)
+            if kx == ky { return x < y }
+            return kx.utf8.lexicographicallyPrecedes(ky.utf8)
+        }
+        writer.beginObject()
+        for (n, index) in order.enumerated() {
+            if n + 1 < order.count, members[order[n + 1]].key == members[index].key { continue }
+            writer.writeKey(members[index].key)
+            writeCanonical(members[index].value, into: &writer)
+        }
+        writer.endObject()
     }
 
     /// The first 16 bytes of `digest` as a version-8, RFC 4122-variant UUID in lowercase.
@@ -103,8 +125,18 @@ public struct PyzeEventAdjuster: RecordAdjuster {
         var bytes = Array(digest.prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x80
         bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let hex = SHA256.hex(bytes)
-        let h = Array(hex)
-        return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-" + String(h[20..<32])
+        return String(unsafeUninitializedCapacity: 36) { text in
+            var at = 0
+            for (index, byte) in bytes.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    text[at] = UInt8(ascii: "-")
+                    at += 1
+                }
+                text[at] = SHA256.hexDigit(byte >> 4)
+                text[at + 1] = SHA256.hexDigit(byte & 0x0F)
+                at += 2
+            }
+            return at
+        }
     }
 }
