@@ -493,6 +493,21 @@ import FerryMapping
         #expect(PyzeEventAdjuster.messageId(for: nestedA) == PyzeEventAdjuster.messageId(for: nestedB))
     }
 
+    @Test func canonicalJSONSortsByUTF8BytesAndKeepsTheLastOfARepeatedKey() {
+        let inner = JSONValue.object(JSONObject([(key: "d", value: .int(1)), (key: "c", value: .int(2))]))
+        let given = JSONObject([(key: "z", value: .int(1)), (key: "\u{E9}", value: .int(2)), (key: "B", value: .int(3)),
+                                (key: "a", value: .array([inner])), (key: "z", value: .int(4))])
+        // "B" (0x42) before "a" (0x61) before "z" (0x7A) before "é" (0xC3 0xA9); the second "z" wins.
+        #expect(String(decoding: PyzeEventAdjuster.canonicalJSON(.object(given)), as: UTF8.self)
+                == #"{"B":3,"a":[{"c":2,"d":1}],"z":4,"\#u{E9}":2}"#)
+        let deduplicated = JSONObject(given.members.filter { !($0.key == "z" && $0.value == .int(1)) })
+        #expect(PyzeEventAdjuster.messageId(for: given) == PyzeEventAdjuster.messageId(for: deduplicated))
+        var other = deduplicated
+        other.members.removeAll { $0.key == "z" }
+        other.append("z", .int(1))
+        #expect(PyzeEventAdjuster.messageId(for: given) != PyzeEventAdjuster.messageId(for: other))
+    }
+
     @Test func withoutPYZE_APP_KEYAnEventCannotBeSent() throws {
         for adjuster in [PyzeEventAdjuster(appKey: nil), PyzeEventAdjuster(appKey: ""), PyzeEventAdjuster(environment: [:]),
                          PyzeEventAdjuster(environment: ["PYZE_APP_KEY": ""])] {

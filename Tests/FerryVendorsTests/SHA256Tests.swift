@@ -38,9 +38,13 @@ import Testing
         }
     }
 
-    @Test func hashingABufferMatchesHashingAnArray() {
+    @Test func buffersArraysAndOtherSequencesGiveTheSameDigest() {
         let message = Array((0..<300).map { UInt8(truncatingIfNeeded: $0 &* 31) })
         let viaBuffer = message.withUnsafeBufferPointer { SHA256.hash($0) }
         #expect(viaBuffer == SHA256.hash(message))
+        // A sequence without contiguous storage goes through a copy.
+        #expect(SHA256.hash(message.lazy.map { $0 }) == SHA256.hash(message))
+        #expect(SHA256.hex(SHA256.hash(Array(repeating: UInt8(0x61), count: 1000).lazy.map { $0 }))
+                == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }
 }
