@@ -152,6 +152,115 @@ struct JSONTestRNG: RandomNumberGenerator {
         #expect(out == #"{"a":1,"b":[null,true,false,{},[],"x"],"c":{"d":0.5},"e\"k":"v"}"#)
     }
 
+    /// Containers deeper than the 64 the writer keeps as bits: commas at every depth, on the
+    /// way down and back up, and `currentContainerIsEmpty` and `rootMemberCount` agree.
+    @Test func commasAtEveryDepthPastSixtyFour() {
+        var writer = JSONWriter(capacity: 64)
+        var expected = ""
+        writer.beginObject()
+        expected += "{"
+        writer.writeKey("first"); writer.writeInt(0)
+        expected += #""first":0"#
+        for level in 1...100 {
+            writer.writeKey("k\(level)")
+            // The object this key is in is empty only when an array's object was just begun.
+            let comma = level == 1 || !(level - 1).isMultiple(of: 2) ? "," : ""
+            if level.isMultiple(of: 2) {
+                writer.beginArray()
+                expected += comma + #""k\#(level)":["#
+                #expect(writer.currentContainerIsEmpty, "level \(level)")
+                writer.writeInt(Int64(level))
+                expected += "\(level)"
+                #expect(!writer.currentContainerIsEmpty, "level \(level)")
+                writer.beginObject()
+                expected += ",{"
+            } else {
+                writer.beginObject()
+                expected += comma + #""k\#(level)":{"#
+                writer.writeKey("v"); writer.writeInt(Int64(level))
+                expected += #""v":\#(level)"#
+            }
+        }
+        for level in stride(from: 100, through: 1, by: -1) {
+            writer.endObject()
+            expected += "}"
+            if level.isMultiple(of: 2) {
+                // Back in the array, which holds an element: the next one takes a comma.
+                #expect(!writer.currentContainerIsEmpty, "level \(level) on the way up")
+                writer.writeBool(true)
+                writer.endArray()
+                expected += ",true]"
+            }
+        }
+        writer.writeKey("last"); writer.writeNull()
+        expected += #","last":null}"#
+        writer.endObject()
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == expected)
+        #expect(writer.rootMemberCount == 3)   // first, k1, last
+        // The same shape through `write(_:)`, 200 arrays deep, and a value after it.
+        var deep = JSONValue.int(7)
+        for _ in 0..<200 { deep = .array([.int(1), deep, .null]) }
+        let serialized: String = JSONWriter.serialize(deep)
+        #expect(serialized == String(repeating: "[1,", count: 200) + "7" + String(repeating: ",null]", count: 200))
+        writer.reset()
+        writer.beginArray(); writer.write(deep); writer.writeInt(8); writer.endArray()
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == "[" + serialized + ",8]")
+    }
+
+    /// Every length from 0 to 40, with a byte needing escape (or a 0xE2 that does not) at every
+    /// position: the word-at-a-time copy keeps exactly the bytes before it, on either side of
+    /// each 8-byte boundary. Checked against a byte-by-byte escape.
+    @Test func stringsOfEveryLengthWithASpecialByteAtEveryPosition() {
+        func reference(_ bytes: [UInt8]) -> String {
+            var out = "\""
+            let text = String(decoding: bytes, as: UTF8.self)
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\t": out += "\\t"
+                case "\u{01}": out += "\\u0001"
+                case "\u{2028}": out += "\\u2028"
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "\""
+        }
+        let specials: [[UInt8]] = [[0x22], [0x5C], [0x0A], [0x09], [0x01], Array("\u{2028}".utf8), Array("€".utf8)]
+        for length in 0...40 {
+            let plain = (0..<length).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+            #expect(String(decoding: string(bytes: plain), as: UTF8.self) == reference(plain), "length \(length)")
+            #expect(string(String(decoding: plain, as: UTF8.self)) == reference(plain), "length \(length), String")
+            for position in 0...length {
+                for special in specials {
+                    let bytes = Array(plain[..<position]) + special + Array(plain[position...])
+                    #expect(String(decoding: string(bytes: bytes), as: UTF8.self) == reference(bytes),
+                            "length \(length), \(special) at \(position)")
+                }
+            }
+        }
+    }
+
+    /// Keys and raw values of every length up to 40 (the short ones copied without `memcpy`).
+    @Test func keysAndRawValuesOfEveryLength() {
+        for length in 0...40 {
+            let key = String((0..<length).map { Character(UnicodeScalar(UInt8(ascii: "A") + UInt8($0 % 26))) })
+            let encoded = JSONWriter.encodedKey(key)
+            let digits = Array(String(repeating: "9", count: max(1, length)).utf8)
+            let out = text { w in
+                w.beginObject()
+                encoded.withUnsafeBufferPointer { w.writeEncodedKey($0) }
+                digits.withUnsafeBufferPointer { w.writeRawValue($0) }
+                w.writeEncodedKey(encoded)
+                w.writeNull()
+                w.endObject()
+            }
+            let number = String(decoding: digits, as: UTF8.self)
+            #expect(out == "{\"\(key)\":\(number),\"\(key)\":null}", "length \(length)")
+        }
+    }
+
     @Test func resetKeepsCapacityAndClearsState() {
         var writer = JSONWriter(capacity: 1024)
         writer.beginArray()

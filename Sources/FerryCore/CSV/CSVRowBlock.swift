@@ -26,8 +26,10 @@ public final class CSVRowBlock: @unchecked Sendable {
 
     public var count: Int { records.count }
 
-    /// Copies `row` in.
-    public func append(_ row: CSVRow) {
+    /// Copies `row` in; returns the bytes the block then holds (`byteCount`, which a caller
+    /// in another module would otherwise read with a run-time exclusivity check).
+    @discardableResult
+    public func append(_ row: CSVRow) -> Int {
         let first = row.count > 0 ? row.spans[0].start : 0
         let last = row.count > 0 ? row.spans[row.count - 1].end : 0
         let length = last - first
@@ -41,6 +43,7 @@ public final class CSVRowBlock: @unchecked Sendable {
             spanCount += 1
         }
         byteCount += length
+        return byteCount
     }
 
     /// Record `index`, valid until the block is emptied or appended to.

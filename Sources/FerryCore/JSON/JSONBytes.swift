@@ -71,8 +71,30 @@ struct JSONBytes: @unchecked Sendable {
     func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         let n = bytes.count
         guard n > 0, let source = bytes.baseAddress else { return }
-        reserve(n).update(from: source, count: n)
+        Self.copy(source, to: reserve(n), count: n)
         commit(n)
+    }
+
+    /// Copies `n` bytes; the short ones (keys, numbers, most values) with two overlapping
+    /// loads and stores instead of a call to `memcpy`, which cost more than the copy.
+    @inline(__always)
+    static func copy(_ source: UnsafePointer<UInt8>, to target: UnsafeMutablePointer<UInt8>, count n: Int) {
+        let from = UnsafeRawPointer(source)
+        let to = UnsafeMutableRawPointer(target)
+        if n >= 8 {
+            guard n <= 16 else { return target.update(from: source, count: n) }
+            let head = from.loadUnaligned(as: UInt64.self)
+            let tail = from.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
+            to.storeBytes(of: head, as: UInt64.self)
+            to.storeBytes(of: tail, toByteOffset: n &- 8, as: UInt64.self)
+        } else if n >= 4 {
+            let head = from.loadUnaligned(as: UInt32.self)
+            let tail = from.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)
+            to.storeBytes(of: head, as: UInt32.self)
+            to.storeBytes(of: tail, toByteOffset: n &- 4, as: UInt32.self)
+        } else {
+            for k in 0..<n { target[k] = source[k] }
+        }
     }
 
     mutating func removeAll() {

@@ -28,8 +28,13 @@ public struct JSONWriter: Sendable {
     /// Bytes the writer can hold before it grows.
     public var capacity: Int { out.capacity }
     private var out: JSONBytes
-    /// One entry per open container: whether it already holds an element.
-    private var hasElements: [Bool] = []
+    /// Open containers (objects and arrays), and for each whether it already holds an element:
+    /// a bit per container in `filled` for the outer 64 (bit k for the container at depth k+1),
+    /// `deeperFilled` for any deeper. Plain bits rather than a `[Bool]`: each key and value
+    /// asks, and an array's uniqueness and bounds checks there were a few percent of a conversion.
+    private var depth = 0
+    private var filled: UInt64 = 0
+    private var deeperFilled: [Bool] = []
     /// True right after a key, when the member's value must not be preceded by a comma.
     private var afterKey = false
     /// Keys written into the outermost object since `reset()` (its member count when the
@@ -38,7 +43,6 @@ public struct JSONWriter: Sendable {
 
     public init(capacity: Int = 4096) {
         out = JSONBytes(capacity: capacity)
-        hasElements.reserveCapacity(16)
     }
 
     /// The bytes written, in place (valid only inside `body`).
@@ -56,7 +60,7 @@ public struct JSONWriter: Sendable {
     /// Empties the writer, keeping its capacity.
     public mutating func reset() {
         out.removeAll()
-        hasElements.removeAll(keepingCapacity: true)
+        closeAll()
         afterKey = false
         rootMemberCount = 0
     }
@@ -64,7 +68,7 @@ public struct JSONWriter: Sendable {
     /// Starts another top-level value after the bytes already written, which stay (many
     /// records written into one buffer, one after the other, without separators).
     public mutating func startValue() {
-        hasElements.removeAll(keepingCapacity: true)
+        closeAll()
         afterKey = false
         rootMemberCount = 0
     }
@@ -137,7 +141,7 @@ public struct JSONWriter: Sendable {
     public mutating func beginObject() {
         separate()
         out.append(UInt8(ascii: "{"))
-        hasElements.append(false)
+        open()
     }
 
     public mutating func endObject() {
@@ -147,7 +151,7 @@ public struct JSONWriter: Sendable {
     public mutating func beginArray() {
         separate()
         out.append(UInt8(ascii: "["))
-        hasElements.append(false)
+        open()
     }
 
     public mutating func endArray() {
@@ -157,7 +161,7 @@ public struct JSONWriter: Sendable {
     /// Writes an object member's key; the next value written is that member's value.
     public mutating func writeKey(_ key: String) {
         separate()
-        if hasElements.count == 1 { rootMemberCount += 1 }
+        if depth == 1 { rootMemberCount += 1 }
         appendQuoted(key)
         out.append(UInt8(ascii: ":"))
         afterKey = true
@@ -165,8 +169,8 @@ public struct JSONWriter: Sendable {
 
     /// True when the innermost open container has no element yet (false outside any container).
     public var currentContainerIsEmpty: Bool {
-        guard let last = hasElements.last else { return false }
-        return !last
+        guard depth > 0 else { return false }
+        return !isFilled(depth - 1)
     }
 
     /// A key encoded once as a JSON string followed by its colon (`"userId":`), for keys
@@ -181,14 +185,14 @@ public struct JSONWriter: Sendable {
     /// Writes a key made by ``encodedKey(_:)``; the next value written is that member's value.
     public mutating func writeEncodedKey(_ encoded: [UInt8]) {
         separate()
-        if hasElements.count == 1 { rootMemberCount += 1 }
+        if depth == 1 { rootMemberCount += 1 }
         encoded.withUnsafeBufferPointer { out.append($0) }
         afterKey = true
     }
 
     public mutating func writeEncodedKey(_ encoded: UnsafeBufferPointer<UInt8>) {
         separate()
-        if hasElements.count == 1 { rootMemberCount += 1 }
+        if depth == 1 { rootMemberCount += 1 }
         out.append(encoded)
         afterKey = true
     }
@@ -200,18 +204,50 @@ public struct JSONWriter: Sendable {
             afterKey = false
             return
         }
-        let top = hasElements.count - 1
+        let top = depth &- 1
         guard top >= 0 else { return }
-        if hasElements[top] {
+        if _fastPath(top < 64) {
+            let bit: UInt64 = 1 &<< UInt64(top)
+            if filled & bit != 0 {
+                out.append(UInt8(ascii: ","))
+            } else {
+                filled |= bit
+            }
+        } else if deeperFilled[top &- 64] {
             out.append(UInt8(ascii: ","))
         } else {
-            hasElements[top] = true
+            deeperFilled[top &- 64] = true
         }
     }
 
+    /// Whether the container at depth `level + 1` holds an element.
+    private func isFilled(_ level: Int) -> Bool {
+        level < 64 ? filled & (1 &<< UInt64(level)) != 0 : deeperFilled[level - 64]
+    }
+
+    /// Notes a container begun (its bracket written), empty so far.
+    @inline(__always)
+    private mutating func open() {
+        if _fastPath(depth < 64) {
+            filled &= ~(1 &<< UInt64(depth))
+        } else {
+            deeperFilled.append(false)
+        }
+        depth &+= 1
+    }
+
+    private mutating func closeAll() {
+        depth = 0
+        filled = 0
+        if !deeperFilled.isEmpty { deeperFilled.removeAll(keepingCapacity: true) }
+    }
+
     private mutating func close(_ bracket: UInt8) {
-        assert(!hasElements.isEmpty, "JSONWriter: end of a container that was never begun")
-        _ = hasElements.popLast()
+        assert(depth > 0, "JSONWriter: end of a container that was never begun")
+        if depth > 0 {
+            depth -= 1
+            if depth >= 64 { deeperFilled.removeLast() }
+        }
         afterKey = false
         out.makeUnique()
         out.append(bracket)
@@ -355,14 +391,42 @@ public struct JSONWriter: Sendable {
 
     /// Appends `source`, known to be valid UTF-8, as a quoted, escaped JSON string.
     private mutating func appendEscapedValid(_ source: UnsafeBufferPointer<UInt8>) {
-        out.append(UInt8(ascii: "\""))
         guard let p = source.baseAddress else {
-            out.append(UInt8(ascii: "\""))
+            appendStatic("\"\"")
             return
         }
         let n = source.count
-        var run = 0
+        // Up to the first byte that may need escaping (in most strings, all of them), the bytes
+        // are scanned and copied in one pass, eight at a time, into room for the whole string
+        // and its quotes: a word is stored before it is looked at, and only the bytes before
+        // its first special byte are kept.
+        let room = out.reserve(n &+ 2)
+        room.pointee = UInt8(ascii: "\"")
+        let copy = UnsafeMutableRawPointer(room + 1)
         var j = 0
+        plain: do {
+            while j &+ 8 <= n {
+                let word = JSONScan.load(p, j)
+                copy.storeBytes(of: word.littleEndian, toByteOffset: j, as: UInt64.self)
+                let stops = JSONScan.stringStops(word) | JSONScan.equal(word, 0xE2)
+                if stops != 0 {
+                    j &+= stops.trailingZeroBitCount &>> 3
+                    break plain
+                }
+                j &+= 8
+            }
+            while j < n {
+                let c = p[j]
+                if c < 0x20 || c == 0x22 || c == 0x5C || c == 0xE2 { break plain }
+                room[1 &+ j] = c
+                j &+= 1
+            }
+            room[1 &+ n] = UInt8(ascii: "\"")
+            out.commit(n &+ 2)
+            return
+        }
+        out.commit(1 &+ j)
+        var run = j
         while true {
             j = Self.nextSpecial(p, from: j, count: n)
             if j >= n { break }

@@ -16,11 +16,15 @@ public final class NDJSONLineBlock: @unchecked Sendable {
 
     public var count: Int { lines.count }
 
-    public func append(_ text: UnsafeBufferPointer<UInt8>, line: Int, recordNumber: Int) {
+    /// Copies a line in; returns the bytes the block then holds (`byteCount`, which a caller
+    /// in another module would otherwise read with a run-time exclusivity check).
+    @discardableResult
+    public func append(_ text: UnsafeBufferPointer<UInt8>, line: Int, recordNumber: Int) -> Int {
         GrowableStorage.grow(&bytes, count: byteCount, capacity: &byteCapacity, toFit: byteCount + text.count)
         if let source = text.baseAddress, !text.isEmpty { (bytes + byteCount).update(from: source, count: text.count) }
         lines.append((byteCount, text.count, line, recordNumber))
         byteCount += text.count
+        return byteCount
     }
 
     /// Line `index`: its bytes (valid until the block is emptied or appended to), line and record number.

@@ -28,17 +28,10 @@ extension ConversionPipeline {
         let grouped = mapping.isGrouped
         let limit = options.limit
         let groupBlockLimit = collector.groupLimit / 2
+        // The current block, and its storage held here so that each row does not retain and release it.
         var block = pool.block(fileIndex: fileIndex, source: source, grouped: grouped)
-        // The current block's storage, held here so that each row does not retain and release it.
         var rows = block.rows
         var lines = block.lines
-        func nextBlock() {
-            pool.submit(block)
-            block = pool.block(fileIndex: fileIndex, source: source, grouped: grouped)
-            rows = block.rows
-            lines = block.lines
-            accountMapped(pool, untilFewerThan: pool.depth)
-        }
         defer {
             if !block.entries.isEmpty { pool.submit(block) }
             accountMapped(pool, untilFewerThan: 1)
@@ -46,6 +39,8 @@ extension ConversionPipeline {
         // Grouped: once a block is full, the key of the group it must still take in whole.
         var seekingGroupEnd = false
         var lastKey: String?
+        // The bytes the current block holds (rows or lines, whichever the file has).
+        var bytes = 0
         while true {
             if let limit, rowsTaken >= limit {
                 // As the row-by-row loop does: the limit is reached only if another row follows.
@@ -61,13 +56,14 @@ extension ConversionPipeline {
                         let key = mapper.groupKey(.csv(row))
                         if let lastKey, key != lastKey {
                             // This row starts the next group, and so the next block.
-                            nextBlock()
+                            (block, rows, lines) = nextBlock(after: block, pool: pool, fileIndex: fileIndex, source: source, grouped: grouped)
+                            bytes = 0
                             seekingGroupEnd = false
                         }
                         lastKey = seekingGroupEnd ? key : nil
                     }
                     block.entries.append(.row(Int32(rows.count)))
-                    rows.append(row)
+                    bytes = rows.append(row)
                 case .error(let rowError)?:
                     block.entries.append(.error(rowError))
                 case nil:
@@ -75,9 +71,9 @@ extension ConversionPipeline {
                 }
             } else if let ndjsonReader {
                 switch try ndjsonReader.nextText() {
-                case .line(let bytes, let line, let recordNumber)?:
+                case .line(let text, let line, let recordNumber)?:
                     block.entries.append(.row(Int32(lines.count)))
-                    lines.append(bytes, line: line, recordNumber: recordNumber)
+                    bytes = lines.append(text, line: line, recordNumber: recordNumber)
                 case .error(let rowError)?:
                     block.entries.append(.error(rowError))
                 case nil:
@@ -86,7 +82,6 @@ extension ConversionPipeline {
             }
             rowsTaken += 1
             // Blocks of long rows are handed on sooner, so that memory stays bounded.
-            let bytes = rows.byteCount + lines.byteCount
             let full = block.entries.count >= pool.rowsPerBlock || bytes >= 1 << 22
             if grouped {
                 if full { seekingGroupEnd = true }
@@ -97,9 +92,22 @@ extension ConversionPipeline {
                 }
                 continue
             }
-            if full { nextBlock() }
+            if full {
+                (block, rows, lines) = nextBlock(after: block, pool: pool, fileIndex: fileIndex, source: source, grouped: grouped)
+                bytes = 0
+            }
         }
         return true
+    }
+
+    /// Hands a filled block to the pool and starts the next, accounting for the mapped blocks
+    /// once as many are in flight as keep the threads busy.
+    private func nextBlock(after block: MappedBlock, pool: MappingPool, fileIndex: Int, source: MappedBlock.Source,
+                           grouped: Bool) -> (MappedBlock, CSVRowBlock, NDJSONLineBlock) {
+        pool.submit(block)
+        let next = pool.block(fileIndex: fileIndex, source: source, grouped: grouped)
+        accountMapped(pool, untilFewerThan: pool.depth)
+        return (next, next.rows, next.lines)
     }
 
     /// A block whose group grew too large: the blocks before it are accounted for, then its
