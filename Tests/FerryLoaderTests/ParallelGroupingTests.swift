@@ -64,6 +64,40 @@ extension ParallelMappingTests {
         }
     }
 
+    /// Keys told apart without Strings in blocks (`RecordMapper.sameGroupKey`) must group as
+    /// the row-by-row path, which compares key Strings: "é" written precomposed (C3 A9) and
+    /// decomposed (65 CC 81) is one key, as are equal non-ASCII keys; ASCII keys that differ
+    /// only in case or length are not; a two-column key joins its parts.
+    @Test func keysThatDifferAsBytesGroupAsTheirText() throws {
+        let single = try write("by-name.yaml", ordersMapping)
+        let joined = try write("by-two.yaml", ordersMapping.replacingOccurrences(of: "group_by: [order_id]",
+                                                                                 with: "group_by: [order_id, customer]"))
+        var text = "order_id,customer,at,sku,qty\n"
+        let names = ["caf\u{E9}", "cafe\u{301}", "caf\u{E9}", "Caf\u{E9}", "A", "a", "a", "ab", "中文", "中文", "ü", "u\u{308}"]
+        for (index, name) in names.enumerated() {
+            for line in 0..<(index % 3 + 1) {
+                text += "\(name),c,2024-01-01T10:00:00Z,S\(line),\(line + 1)\n"
+            }
+        }
+        let input = try write("names.csv", text)
+        // Groups by the name alone: café ×3 spellings, Café, A, a ×2, ab, 中文 ×2, ü ×2.
+        let serial = try run(mappingPath: single, inputs: [input], threads: 1, rowsPerBlock: 2048)
+        #expect(serial.recordCount == 7)
+        #expect(serial.errors.isEmpty)
+        for (threads, rowsPerBlock) in Self.settings.dropFirst() {
+            #expect(try run(mappingPath: single, inputs: [input], threads: threads, rowsPerBlock: rowsPerBlock) == serial,
+                    "threads \(threads), \(rowsPerBlock) rows per block")
+        }
+        // By name and customer (the same on every row): the same groups, through the joined keys.
+        let serialJoined = try run(mappingPath: joined, inputs: [input], threads: 1, rowsPerBlock: 2048)
+        #expect(serialJoined.recordCount == 7)
+        #expect(serialJoined.errors.isEmpty)
+        for (threads, rowsPerBlock) in Self.settings.dropFirst() {
+            #expect(try run(mappingPath: joined, inputs: [input], threads: threads, rowsPerBlock: rowsPerBlock) == serialJoined,
+                    "two columns, threads \(threads), \(rowsPerBlock) rows per block")
+        }
+    }
+
     @Test func groupedLimitAndInvalidBudgetStopAtTheSameRow() throws {
         let mappingPath = try write("orders.yaml", ordersMapping)
         let a = try write("orders-a.csv", Self.mixedOrders(orders: 600, seed: 3))

@@ -150,10 +150,12 @@ final class MappedBlock: @unchecked Sendable {
                 rowGroups.append(-1)
                 continue
             }
-            let rowKey = mapper.groupKey(row)
-            if members.isEmpty || rowKey != key {
+            // A key String is made once a group, not for every row.
+            if let previous = members.last, mapper.sameGroupKey(row, previous) {
+                // The row continues the group.
+            } else {
                 finishGroup()
-                key = rowKey
+                key = mapper.groupKey(row)
             }
             members.append(row)
             rowGroups.append(Int32(groups.count))

@@ -4,12 +4,66 @@ import FerryCore
 extension RecordMapper {
     /// The row's `group_by` key as text (fields joined by U+001F); null fields read as empty.
     public func groupKey(_ row: SourceRow) -> String {
+        let slots = mapping.groupSlots
+        if slots.count == 1 {
+            if case .text(let bytes) = raw(slots[0], row) { return String(decoding: bytes, as: UTF8.self) }
+            return raw(slots[0], row).textValue ?? ""
+        }
         var key = ""
         for (index, slot) in mapping.groupSlots.enumerated() {
             if index > 0 { key.append("\u{1F}") }
             key += raw(slot, row).textValue ?? ""
         }
         return key
+    }
+
+    /// Whether two rows have the same `groupKey`, mostly without building either key: equal
+    /// bytes in every key column are the same key; a single key column of different ASCII
+    /// is a different one. Anything else (text that differs as bytes may still be equal as
+    /// Strings, canonically equivalent Unicode; joined keys) compares the keys themselves.
+    public func sameGroupKey(_ row: SourceRow, _ other: SourceRow) -> Bool {
+        let slots = mapping.groupSlots
+        var bytesEqual = true
+        var differentASCII = false
+        for slot in slots {
+            guard case .text(let x) = raw(slot, row), case .text(let y) = raw(slot, other) else {
+                bytesEqual = false
+                break
+            }
+            if !Self.sameBytes(x, y) {
+                bytesEqual = false
+                differentASCII = Self.isASCII(x) && Self.isASCII(y)
+                break
+            }
+        }
+        if bytesEqual { return true }
+        if slots.count == 1 && differentASCII { return false }
+        return groupKey(row) == groupKey(other)
+    }
+
+    @inline(__always)
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var high: UInt8 = 0
+        for b in bytes { high |= b }
+        return high < 0x80
+    }
+
+    @inline(__always)
+    static func sameBytes(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = x.count
+        guard n == y.count else { return false }
+        guard n > 0, let a = x.baseAddress, let b = y.baseAddress else { return true }
+        var i = 0
+        while i &+ 8 <= n {
+            if UnsafeRawPointer(a).loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                != UnsafeRawPointer(b).loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+            i &+= 8
+        }
+        while i < n {
+            if a[i] != b[i] { return false }
+            i &+= 1
+        }
+        return true
     }
 
     /// The key as users wrote it: `order_id=A17` or `a=1, b=2`.
@@ -167,6 +221,12 @@ extension RecordMapper {
                 let value = raw(slot, row)
                 if value.isNull { continue }
                 any = true
+                // CSV text: the digits are read in place (no String made for them).
+                if case .text(let bytes) = value, let v = Casts.parseInteger(bytes) {
+                    let (sum, overflow) = integer.addingReportingOverflow(v)
+                    if overflow { isReal = true; real += Double(v) } else { integer = sum }
+                    continue
+                }
                 switch value {
                 case .int(let v):
                     let (sum, overflow) = integer.addingReportingOverflow(v)
