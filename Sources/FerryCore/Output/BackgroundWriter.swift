@@ -33,7 +33,7 @@ final class BackgroundWriter: @unchecked Sendable {
                 condition.unlock()
                 return
             }
-            let buffer = queue.removeFirst()
+            var buffer = queue.removeFirst()
             let failed = failure != nil
             condition.unlock()
 
@@ -48,26 +48,29 @@ final class BackgroundWriter: @unchecked Sendable {
 
             condition.lock()
             if let error, failure == nil { failure = error }
-            var recycled = buffer
-            recycled.removeAll(keepingCapacity: true)
-            free.append(recycled)
+            // Emptied in place and handed back for the producer to fill again. (Emptying a copy
+            // while `buffer` still held the storage made Array allocate a fresh one each time:
+            // a megabyte of untouched pages, faulted in by the producer, for every flush.)
+            buffer.removeAll(keepingCapacity: true)
+            free.append(buffer)
             condition.broadcast()
             condition.unlock()
         }
     }
 
     /// Hands a full buffer over and returns an empty one to fill next.
-    func submit(_ buffer: [UInt8]) throws(OutputError) -> [UInt8] {
+    func submit(_ buffer: consuming [UInt8]) throws(OutputError) -> [UInt8] {
         condition.lock()
         defer { condition.unlock() }
         if let failure { throw failure }
         while queue.count >= maxQueued && failure == nil { condition.wait() }
         if let failure { throw failure }
+        let capacity = buffer.capacity
         queue.append(buffer)
         condition.broadcast()
         if let next = free.popLast() { return next }
         var fresh: [UInt8] = []
-        fresh.reserveCapacity(buffer.capacity)
+        fresh.reserveCapacity(capacity)
         return fresh
     }
 

@@ -164,7 +164,11 @@ public final class OutputFile {
     private func flush(finishing: Bool) throws(OutputError) {
         guard fd >= 0 else { throw OutputError(path: path, message: "already closed") }
         if let background, !finishing {
-            buffer = try background.submit(buffer)
+            // Moved, not copied, so that the writer thread holds the only reference and can
+            // give the storage back for reuse.
+            var full: [UInt8] = []
+            swap(&full, &buffer)
+            buffer = try background.submit(consume full)
             return
         }
         try consume(buffer, finishing: finishing)
