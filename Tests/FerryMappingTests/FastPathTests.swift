@@ -41,6 +41,51 @@ import FerryCore
         #expect(rows[4].json == #"{"id":"e","score":-7,"count":-7,"at":0}"#)
     }
 
+    /// Constant members are written once, when the program is built (`constantLeaf`): each
+    /// kind gives what evaluating it for every row gives (`mapNDJSON` maps every line through
+    /// the program and through the general path and fails if they differ), through
+    /// transforms, `map:`, casts and times; a constant the member's type refuses is still an
+    /// error on every row, and a null one is still omitted or written as null.
+    @Test func constantMembersMatchTheGeneralPath() throws {
+        let yaml = """
+        target: t
+        source:
+          format: ndjson
+        fields:
+          id: id
+          name: { value: "  Ferry ", transform: [trim, upper] }
+          count: { value: "42", type: int }
+          score: { value: 2.5 }
+          active: { value: "yes", type: bool }
+          at: { value: "2024-01-02T03:04:05+01:00", timestamp: iso8601 }
+          tier: { value: g, map: { g: gold } }
+          tags: { value: "a,b", type: array }
+          removable: { value: "", transform: null_if_empty, on_null: "null" }
+          props:
+            fields:
+              source: { value: "web \\"app\\"" }
+              n: { value: 7 }
+        """
+        // Every constant but the null one is written when the program is built.
+        let program = RecordMapper(mapping: try compile(yaml)).program
+        #expect(program.steps.filter { $0.op == .constantLeaf }.count == 9)
+        let lines = [#"{"id":"a"}"#, #"{"id":"b","x":1}"#]
+        let rows = try mapNDJSON(yaml, lines.joined(separator: "\n") + "\n")
+        #expect(rows.map(\.outcome) == [.valid, .valid])
+        let expected = #"{"id":"a","name":"FERRY","count":42,"score":2.5,"active":true,"at":1704161045,"tier":"gold","#
+            + #""tags":["a","b"],"removable":null,"props":{"source":"web \"app\"","n":7}}"#
+        #expect(rows[0].json == expected)
+        #expect(rows[1].json == expected.replacingOccurrences(of: #""id":"a""#, with: #""id":"b""#))
+        // The same from CSV rows, whose program this is too.
+        let csvYAML = yaml.replacingOccurrences(of: "source:\n  format: ndjson\n", with: "")
+        let csv = try mapCSV(csvYAML, "id\na\n")
+        #expect(csv.map(\.json) == [expected])
+        // Refused by the member's type: an error for every row, as before.
+        let tooLong = try mapCSV("target: t\nfields:\n  id: id\n  name: { value: \"far too long a name\" }\n", "id\na\nb\n")
+        #expect(tooLong.count == 2)
+        #expect(tooLong.allSatisfy { $0.errors.map(\.kind) == [.tooLong] })
+    }
+
     /// Grouped items run the item plan's flat program; a price that is not a plain decimal
     /// falls back to the general cast and its error, exactly as before.
     @Test func groupedItemsMatchTheGeneralPath() throws {

@@ -197,6 +197,14 @@ public struct JSONWriter: Sendable {
         afterKey = true
     }
 
+    /// Writes a whole object member already encoded as `"key":value` (a constant written
+    /// once for every record).
+    public mutating func writeEncodedMember(_ encoded: UnsafeBufferPointer<UInt8>) {
+        separate()
+        if depth == 1 { rootMemberCount += 1 }
+        out.append(encoded)
+    }
+
     @inline(__always)
     private mutating func separate() {
         out.makeUnique()

@@ -19,6 +19,10 @@ final class MapProgram {
         /// A grouped mapping's `each_row` array: one item per row of the group (`ref` indexes
         /// `eachRows`).
         case eachRow
+        /// A leaf whose value does not depend on the row (a `value:` constant, with whatever
+        /// it goes through), written once when the program is built: `keyStart`/`keyCount`
+        /// hold the whole member, `"key":value`.
+        case constantLeaf
     }
 
     enum FastKind: UInt8 {
@@ -72,7 +76,10 @@ final class MapProgram {
 
     /// `isRecord`: the plan is the record itself (its members mark `RecordMapper.rootWritten`),
     /// not an array item of a group.
-    init(root: ObjectPlan, defaultTimestampFormat: TimestampOutputFormat, isRecord: Bool = true) {
+    /// `constant`: the encoded member (`"key":value`) of a leaf whose value does not depend on
+    /// the row, or nil to evaluate it for every row (a null, or an error, stays per row).
+    init(root: ObjectPlan, defaultTimestampFormat: TimestampOutputFormat, isRecord: Bool = true,
+         constant: ((MemberPlan, LeafPlan) -> [UInt8]?)? = nil) {
         var steps: [Step] = []
         var keyBytes: [UInt8] = []
         var parsers: [TimestampParser] = []
@@ -108,6 +115,13 @@ final class MapProgram {
                 case .leaf(let leaf):
                     var step = Step(op: .slowLeaf)
                     if isRoot { step.root = Int32(memberIndex) }
+                    if case .constant = leaf.source, let encoded = constant?(member, leaf) {
+                        step.op = .constantLeaf
+                        (step.keyStart, step.keyCount) = key(encoded)
+                        if isRoot { rootIsFlat = false }   // as for any leaf the fast path does not write
+                        steps.append(step)
+                        continue
+                    }
                     step.ref = Int32(members.count)
                     members.append((member, leaf))
                     (step.keyStart, step.keyCount) = key(member.encodedKey)

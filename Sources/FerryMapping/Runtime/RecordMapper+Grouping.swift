@@ -81,7 +81,8 @@ extension RecordMapper {
     }
 
     /// A flat program for every `each_row` object item under `plan`.
-    static func itemPrograms(_ plan: ObjectPlan, defaultTimestampFormat: TimestampOutputFormat) -> [ObjectIdentifier: MapProgram] {
+    static func itemPrograms(_ plan: ObjectPlan, defaultTimestampFormat: TimestampOutputFormat,
+                             constant: ((MemberPlan, LeafPlan) -> [UInt8]?)?) -> [ObjectIdentifier: MapProgram] {
         var programs: [ObjectIdentifier: MapProgram] = [:]
         func visit(_ plan: ObjectPlan) {
             for member in plan.members {
@@ -89,7 +90,8 @@ extension RecordMapper {
                 case .object(let nested):
                     visit(nested)
                 case .eachRow(.object(let item), _):
-                    programs[ObjectIdentifier(item)] = MapProgram(root: item, defaultTimestampFormat: defaultTimestampFormat, isRecord: false)
+                    programs[ObjectIdentifier(item)] = MapProgram(root: item, defaultTimestampFormat: defaultTimestampFormat, isRecord: false,
+                                                                       constant: constant)
                 case .leaf, .eachRow:
                     break
                 }

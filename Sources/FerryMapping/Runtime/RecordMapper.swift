@@ -47,13 +47,20 @@ public final class RecordMapper {
     /// The names of the record's top-level members, in the mapping's order.
     public var rootFieldNames: [String] { mapping.root.members.map(\.name) }
 
-    public init(mapping: CompiledMapping) {
+    public convenience init(mapping: CompiledMapping) {
+        // A first mapper, whose programs evaluate every leaf, writes the constant members once.
+        let writer = RecordMapper(mapping: mapping, constantsWrittenBy: nil)
+        self.init(mapping: mapping, constantsWrittenBy: writer)
+    }
+
+    private init(mapping: CompiledMapping, constantsWrittenBy constantWriter: RecordMapper?) {
         self.mapping = mapping
         nullValues = mapping.nullValues.map { Array($0.utf8) }
         nullOnlyEmpty = mapping.nullValues == [""]
         nullStrings = Set(mapping.nullValues)
-        program = MapProgram(root: mapping.root, defaultTimestampFormat: mapping.defaultTimestampFormat)
-        itemPrograms = Self.itemPrograms(mapping.root, defaultTimestampFormat: mapping.defaultTimestampFormat)
+        let constant = constantWriter.map { writer in { writer.encodedConstantMember($0, $1) } }
+        program = MapProgram(root: mapping.root, defaultTimestampFormat: mapping.defaultTimestampFormat, constant: constant)
+        itemPrograms = Self.itemPrograms(mapping.root, defaultTimestampFormat: mapping.defaultTimestampFormat, constant: constant)
         let rootNames = mapping.root.members.map(\.name)
         oneOfGroups = mapping.schema.atLeastOneOf.map { group in
             (group, group.compactMap { rootNames.firstIndex(of: $0) })
@@ -229,6 +236,20 @@ public final class RecordMapper {
         }
     }
 
+    /// The member `"key":value` of a leaf with a constant source, as every row would write it;
+    /// nil when the constant comes out null or fails (those are handled, and reported, per row).
+    func encodedConstantMember(_ member: MemberPlan, _ leaf: LeafPlan) -> [UInt8]? {
+        guard case .constant = leaf.source else { return nil }
+        // A constant reads no column, so any row will do.
+        let row = SourceRow.ndjson(NDJSONRecord(recordNumber: 0, line: 0, object: JSONObject()))
+        var writer = JSONWriter(capacity: 64)
+        var errors: [FieldError] = []
+        writer.beginObject()
+        guard writeLeaf(member, leaf, row, &writer, &errors), errors.isEmpty else { return nil }
+        let bytes = writer.bytes
+        return Array(bytes.dropFirst())   // the member without the object's "{"
+    }
+
     /// Evaluates and writes one leaf; true when a non-null value was written.
     @discardableResult
     func writeLeaf(_ member: MemberPlan, _ leaf: LeafPlan, _ row: SourceRow,
@@ -343,6 +364,9 @@ public final class RecordMapper {
                 if step.root >= 0 { rootWritten[Int(step.root)] = true }
             case .slowLeaf:
                 if writeLeaf(leafRefs[Int(step.ref)], key: key, row, &writer, &errors), step.root >= 0 { rootWritten[Int(step.root)] = true }
+            case .constantLeaf:
+                writer.writeEncodedMember(key)
+                if step.root >= 0 { rootWritten[Int(step.root)] = true }
             case .fastLeaf:
                 switch row {
                 case .csv(let csv):
