@@ -378,6 +378,13 @@ public struct JSONWriter: Sendable {
         }
     }
 
+    /// A byte that may need escaping in valid UTF-8: a control character, `"`, `\`, or 0xE2
+    /// (which leads U+2028 and U+2029).
+    @inline(__always)
+    private static func mayNeedEscape(_ c: UInt8) -> Bool {
+        c < 0x20 || c == 0x22 || c == 0x5C || c == 0xE2
+    }
+
     /// The index of the first byte at or after `start` that may need escaping in valid
     /// UTF-8: a control character, `"`, `\`, or 0xE2 (which leads U+2028 and U+2029).
     @inline(__always)
@@ -391,7 +398,7 @@ public struct JSONWriter: Sendable {
         }
         while j < n {
             let c = p[j]
-            if c < 0x20 || c == 0x22 || c == 0x5C || c == 0xE2 { return j }
+            if mayNeedEscape(c) { return j }
             j += 1
         }
         return n
@@ -425,7 +432,7 @@ public struct JSONWriter: Sendable {
             }
             while j < n {
                 let c = p[j]
-                if c < 0x20 || c == 0x22 || c == 0x5C || c == 0xE2 { break plain }
+                if Self.mayNeedEscape(c) { break plain }
                 room[1 &+ j] = c
                 j &+= 1
             }

@@ -5,10 +5,7 @@ extension RecordMapper {
     /// The row's `group_by` key as text (fields joined by U+001F); null fields read as empty.
     public func groupKey(_ row: SourceRow) -> String {
         let slots = mapping.groupSlots
-        if slots.count == 1 {
-            if case .text(let bytes) = raw(slots[0], row) { return String(decoding: bytes, as: UTF8.self) }
-            return raw(slots[0], row).textValue ?? ""
-        }
+        if slots.count == 1 { return raw(slots[0], row).textValue ?? "" }
         var key = ""
         for (index, slot) in mapping.groupSlots.enumerated() {
             if index > 0 { key.append("\u{1F}") }
@@ -32,20 +29,13 @@ extension RecordMapper {
             }
             if !Self.sameBytes(x, y) {
                 bytesEqual = false
-                differentASCII = Self.isASCII(x) && Self.isASCII(y)
+                differentASCII = UTF8Validation.isASCII(x) && UTF8Validation.isASCII(y)
                 break
             }
         }
         if bytesEqual { return true }
         if slots.count == 1 && differentASCII { return false }
         return groupKey(row) == groupKey(other)
-    }
-
-    @inline(__always)
-    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var high: UInt8 = 0
-        for b in bytes { high |= b }
-        return high < 0x80
     }
 
     @inline(__always)
