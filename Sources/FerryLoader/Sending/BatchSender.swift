@@ -1,9 +1,7 @@
 import Foundation
-import AsyncHTTPClient
 import FerryCore
 import FerryVendors
 import NIOConcurrencyHelpers
-import NIOCore
 
 /// Sends batches to the vendor: concurrent workers pull from the queue, each request goes
 /// through the gate (adaptive concurrency, rate), is retried with backoff when the answer
@@ -12,7 +10,7 @@ import NIOCore
 final class BatchSender: Sendable {
     let builder: RequestBuilder
     let settings: LoadSettings
-    let client: HTTPClient
+    let transport: any HTTPTransport
     let queue: BatchQueue
     let tracker: DeliveryTracker
     let journal: CheckpointJournal?
@@ -45,11 +43,11 @@ final class BatchSender: Sendable {
         }
     }
 
-    init(builder: RequestBuilder, settings: LoadSettings, client: HTTPClient, queue: BatchQueue,
+    init(builder: RequestBuilder, settings: LoadSettings, transport: any HTTPTransport, queue: BatchQueue,
          tracker: DeliveryTracker, journal: CheckpointJournal?) {
         self.builder = builder
         self.settings = settings
-        self.client = client
+        self.transport = transport
         self.queue = queue
         self.tracker = tracker
         self.journal = journal
@@ -196,16 +194,14 @@ final class BatchSender: Sendable {
             let request = builder.request(for: batch)
             let verdict: ResponseVerdict
             var status: Int?
-            do {
-                let response = try await client.execute(request, timeout: .milliseconds(Int64(settings.timeout * 1000)))
-                let body = Array(try await response.body.collect(upTo: 4 << 20).readableBytesView)
-                status = Int(response.status.code)
-                let retryAfter = RetryPolicy.parseRetryAfter(response.headers.first(name: "Retry-After"),
-                                                             now: Date().timeIntervalSince1970)
-                verdict = builder.target.response.verdict(status: Int(response.status.code), body: body, retryAfter: retryAfter)
+            do throws(TransportError) {
+                let response = try await transport.send(request, timeout: .seconds(settings.timeout))
+                status = response.status
+                let retryAfter = RetryPolicy.parseRetryAfter(response.header("Retry-After"), now: Date().timeIntervalSince1970)
+                verdict = builder.target.response.verdict(status: response.status, body: response.body, retryAfter: retryAfter)
             } catch {
-                verdict = .retry(reason: Self.describe(error), retryAfter: nil)
-                state.withLockedValue { $0.stats.transportErrors[Self.kind(of: error), default: 0] += 1 }
+                verdict = .retry(reason: error.detail, retryAfter: nil)
+                state.withLockedValue { $0.stats.transportErrors[error.kind.rawValue, default: 0] += 1 }
             }
             let latency = (clock.now - started).inSeconds
             let outcome: AdaptiveConcurrency.Outcome
@@ -227,7 +223,7 @@ final class BatchSender: Sendable {
             await gate.release(outcome, accepted: answered)
             state.withLockedValue {
                 $0.stats.requests += 1
-                $0.stats.bytesSent += Int64(request.body == nil ? 0 : batch.body.count)
+                $0.stats.bytesSent += Int64(request.body?.count ?? 0)
                 if let status { $0.stats.statusCounts[status, default: 0] += 1 }
                 $0.stats.latency.record(latency)
             }
@@ -251,31 +247,5 @@ final class BatchSender: Sendable {
                 try? await Task.sleep(for: .seconds(wait))
             }
         }
-    }
-
-    /// A transport error in words (never the request, so never a secret).
-    static func describe(_ error: Error) -> String {
-        switch kind(of: error) {
-        case "timeout": return "no answer within the timeout"
-        case "connection_closed": return "the connection closed before the answer was complete"
-        case "connect": return "cannot connect (\(error))"
-        default: return "\(error)"
-        }
-    }
-
-    static func kind(of error: Error) -> String {
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .deadlineExceeded, .readTimeout, .writeTimeout: return "timeout"
-            case .connectTimeout: return "connect"
-            case .remoteConnectionClosed: return "connection_closed"
-            default: break
-            }
-        }
-        let text = "\(error)".lowercased()
-        if text.contains("timeout") || text.contains("timed out") || text.contains("deadline") { return "timeout" }
-        if text.contains("refused") || text.contains("connect") { return "connect" }
-        if text.contains("closed") || text.contains("eof") || text.contains("reset") { return "connection_closed" }
-        return "other"
     }
 }

@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import AsyncHTTPClient
 import FerryCore
 import FerryMapping
 import FerryVendors
@@ -55,7 +54,7 @@ public final class LoadRun: Sendable {
 
     private let job: Job
     private let sender: BatchSender
-    private let client: HTTPClient
+    private let transport: any HTTPTransport
     private let reading = PipelineProgress()
     private let totalBytes: Int64?
 
@@ -72,20 +71,18 @@ public final class LoadRun: Sendable {
             total? += size.int64Value
         }
         totalBytes = total
-        var configuration = HTTPClient.Configuration(
-            certificateVerification: .fullVerification,
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: .milliseconds(Int64(job.settings.connectTimeout * 1000)),
-                           read: .milliseconds(Int64(job.settings.timeout * 1000))),
-            decompression: .disabled)
-        configuration.connectionPool = .init(idleTimeout: .seconds(60),
-                                             concurrentHTTP1ConnectionsPerHostSoftLimit: job.settings.concurrency)
-        configuration.httpVersion = .automatic
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        transport = Self.transport(baseURL: job.baseURL, settings: job.settings)
         let tracker = DeliveryTracker(fileNames: job.inputs.map(\.displayName), deadLetters: job.deadLetters)
         sender = BatchSender(builder: RequestBuilder(target: job.target, baseURL: job.baseURL, authorization: job.authorization),
-                             settings: job.settings, client: client, queue: BatchQueue(capacity: job.settings.queueDepth),
+                             settings: job.settings, transport: transport, queue: BatchQueue(capacity: job.settings.queueDepth),
                              tracker: tracker, journal: job.checkpoint)
+    }
+
+    /// Plain HTTP goes through ferry's keep-alive client, HTTPS through AsyncHTTPClient.
+    static func transport(baseURL: String, settings: LoadSettings) -> any HTTPTransport {
+        guard let origin = Origin(baseURL) else { return UnusableTransport(baseURL: baseURL) }
+        if origin.scheme == "http" { return KeepAliveTransport(origin: origin, connectTimeout: settings.connectTimeout) }
+        return AsyncHTTPClientTransport(origin: origin, settings: settings)
     }
 
     /// SIGINT/SIGTERM: stop reading, let in-flight requests finish, keep the checkpoint.
@@ -121,7 +118,7 @@ public final class LoadRun: Sendable {
             thread.start()
         }
         await sending.value
-        try? await client.shutdown()
+        await transport.shutdown()
         finish(&report)
         return report
     }

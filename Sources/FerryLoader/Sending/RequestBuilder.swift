@@ -1,9 +1,6 @@
 import Foundation
-import AsyncHTTPClient
 import FerryCore
 import FerryVendors
-import NIOCore
-import NIOHTTP1
 
 /// Turns a batch into the HTTP request the vendor expects: URL (base + the target's path, or
 /// the batch's filled path), method, content type, the credential in the target's header,
@@ -14,6 +11,10 @@ public struct RequestBuilder: Sendable {
     public let baseURL: String
     /// The `Authorization` header's value; nil when the target sends none (Pyze events).
     let authorization: String?
+    /// The base URL's path, in front of every request target.
+    private let basePath: String
+    /// Every header but Content-Length (the transport adds it).
+    private let headers: [(name: String, value: String)]
 
     public init(target: Target, baseURL: String, authorization: String?) {
         self.target = target
@@ -21,6 +22,11 @@ public struct RequestBuilder: Sendable {
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
         self.authorization = authorization
+        basePath = Origin(base)?.basePath ?? ""
+        var headers: [(name: String, value: String)] = [("User-Agent", "ferry/0.1"), ("Accept", "application/json")]
+        if let authorization { headers.append(("Authorization", authorization)) }
+        if target.envelope != .none { headers.append(("Content-Type", target.endpoint.contentType)) }
+        self.headers = headers
     }
 
     /// The `Authorization` value for `secret` under the target's scheme; nil for schemes
@@ -38,17 +44,11 @@ public struct RequestBuilder: Sendable {
         baseURL + (batch.path ?? target.endpoint.path)
     }
 
-    func request(for batch: Batch, now: Date = Date()) -> HTTPClientRequest {
-        var request = HTTPClientRequest(url: url(for: batch))
-        request.method = NIOHTTP1.HTTPMethod(rawValue: target.endpoint.method.rawValue)
-        request.headers.add(name: "User-Agent", value: "ferry/0.1")
-        request.headers.add(name: "Accept", value: "application/json")
-        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
-        if target.envelope != .none {
-            request.headers.add(name: "Content-Type", value: target.endpoint.contentType)
-            request.body = .bytes(ByteBuffer(bytes: body(of: batch, now: now)))
-        }
-        return request
+    /// The request for `batch`: method, target (the base URL's path and the endpoint's or
+    /// the batch's filled path), headers and body.
+    func request(for batch: Batch, now: Date = Date()) -> OutgoingRequest {
+        OutgoingRequest(method: target.endpoint.method.rawValue, target: basePath + (batch.path ?? target.endpoint.path),
+                        headers: headers, body: target.envelope == .none ? nil : body(of: batch, now: now))
     }
 
     /// The body as sent: the batch's bytes, with the send-time member appended to a

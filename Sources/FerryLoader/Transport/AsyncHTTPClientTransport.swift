@@ -1,0 +1,65 @@
+import AsyncHTTPClient
+import FerryCore
+import NIOCore
+import NIOHTTP1
+
+/// HTTPS endpoints (the vendors' hosts): AsyncHTTPClient with full certificate
+/// verification, HTTP/2 where the server offers it, no redirects, no decompression.
+final class AsyncHTTPClientTransport: HTTPTransport {
+    let origin: Origin
+    private let client: HTTPClient
+
+    init(origin: Origin, settings: LoadSettings) {
+        self.origin = origin
+        var configuration = HTTPClient.Configuration(
+            certificateVerification: .fullVerification,
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .milliseconds(Int64(settings.connectTimeout * 1000)),
+                           read: .milliseconds(Int64(settings.timeout * 1000))),
+            decompression: .disabled)
+        configuration.connectionPool = .init(idleTimeout: .seconds(60),
+                                             concurrentHTTP1ConnectionsPerHostSoftLimit: settings.concurrency)
+        configuration.httpVersion = .automatic
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    func send(_ request: OutgoingRequest, timeout: Duration) async throws(TransportError) -> ReceivedResponse {
+        var outgoing = HTTPClientRequest(url: origin.prefix + request.target)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        for header in request.headers { outgoing.headers.add(name: header.name, value: header.value) }
+        if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
+        do {
+            let response = try await client.execute(outgoing, timeout: .nanoseconds(Int64(timeout.inSeconds * 1e9)))
+            let body = Array(try await response.body.collect(upTo: 4 << 20).readableBytesView)
+            return ReceivedResponse(status: Int(response.status.code),
+                                    headers: response.headers.map { (name: $0.name, value: $0.value) }, body: body)
+        } catch {
+            throw Self.transportError(error)
+        }
+    }
+
+    func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    static func transportError(_ error: Error) -> TransportError {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .writeTimeout: return TransportError(.timeout, "no answer within the timeout")
+            case .connectTimeout: return TransportError(.connect, "cannot connect (connect timeout)")
+            case .remoteConnectionClosed: return TransportError(.connectionClosed, "the connection closed before the answer was complete")
+            default: break
+            }
+        }
+        let text = "\(error)"
+        let lower = text.lowercased()
+        if lower.contains("timeout") || lower.contains("timed out") || lower.contains("deadline") {
+            return TransportError(.timeout, "no answer within the timeout")
+        }
+        if lower.contains("refused") || lower.contains("connect") { return TransportError(.connect, "cannot connect (\(text))") }
+        if lower.contains("closed") || lower.contains("eof") || lower.contains("reset") {
+            return TransportError(.connectionClosed, "the connection closed before the answer was complete")
+        }
+        return TransportError(.other, text)
+    }
+}

@@ -1,0 +1,322 @@
+/// Reads one HTTP/1.1 response from a connection's bytes as they arrive (RFC 9112): the
+/// status line and headers, then a body framed by Content-Length, by chunked transfer
+/// coding, or by the connection's close. Interim 1xx answers are skipped. Lines end in CRLF.
+/// Limits keep a broken or hostile server from growing memory: the head is at most
+/// `maxHeadBytes`, the body at most `maxBodyBytes`.
+struct HTTP1ResponseParser {
+    enum Progress {
+        case needMore
+        /// `keepAlive` tells whether the connection can carry the next request.
+        case complete(ReceivedResponse, keepAlive: Bool)
+    }
+
+    private enum State {
+        case head
+        case fixed(remaining: Int)
+        case chunkSize
+        case chunkData(remaining: Int)
+        case chunkDataEnd
+        case trailers
+        case untilClose
+        case done
+    }
+
+    let maxHeadBytes: Int
+    let maxBodyBytes: Int
+    /// A HEAD request's answer has no body, whatever its headers say.
+    let bodyless: Bool
+
+    private var buffer: [UInt8] = []
+    private var cursor = 0
+    private var scanFrom = 0
+    private var state = State.head
+    private var status = 0
+    private var headers: [(name: String, value: String)] = []
+    private var keepAlive = true
+    private var body: [UInt8] = []
+
+    init(maxHeadBytes: Int = 64 << 10, maxBodyBytes: Int = 4 << 20, bodyless: Bool = false) {
+        self.maxHeadBytes = maxHeadBytes
+        self.maxBodyBytes = maxBodyBytes
+        self.bodyless = bodyless
+    }
+
+    /// Whether any byte of the answer has arrived.
+    var hasStarted: Bool {
+        if case .head = state { return buffer.count > cursor || status != 0 }
+        return true
+    }
+
+    mutating func feed(_ bytes: UnsafeRawBufferPointer) throws(TransportError) -> Progress {
+        if case .done = state {
+            // Bytes after the answer: the connection cannot be trusted for another request.
+            keepAlive = false
+            return .needMore
+        }
+        buffer.append(contentsOf: bytes)
+        let progress = try advance()
+        if cursor == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            cursor = 0
+            scanFrom = 0
+        } else if cursor > 16 << 10 {
+            buffer.removeFirst(cursor)
+            scanFrom -= cursor
+            cursor = 0
+        }
+        return progress
+    }
+
+    /// The connection closed: the answer when its body runs to the close, nil when nothing
+    /// of an answer arrived; throws when it stopped partway.
+    mutating func connectionClosed() throws(TransportError) -> ReceivedResponse? {
+        switch state {
+        case .untilClose:
+            state = .done
+            return ReceivedResponse(status: status, headers: headers, body: body)
+        case .head where !hasStarted:
+            return nil
+        case .done:
+            return nil
+        default:
+            throw TransportError(.connectionClosed, "the connection closed before the answer was complete")
+        }
+    }
+
+    private var available: Int { buffer.count - cursor }
+
+    private mutating func advance() throws(TransportError) -> Progress {
+        while true {
+            switch state {
+            case .head:
+                guard let end = find(crlfcrlf, from: max(cursor, scanFrom)) else {
+                    if available > maxHeadBytes { throw malformed("the answer's headers are longer than \(maxHeadBytes >> 10) KiB") }
+                    scanFrom = max(cursor, buffer.count - 3)
+                    return .needMore
+                }
+                if end - cursor > maxHeadBytes { throw malformed("the answer's headers are longer than \(maxHeadBytes >> 10) KiB") }
+                try parseHead(cursor..<end)
+                cursor = end + 4
+                scanFrom = cursor
+                if (100..<200).contains(status) {
+                    if status == 101 { throw malformed("the server switched protocols (HTTP 101)") }
+                    status = 0
+                    headers.removeAll()
+                    keepAlive = true
+                    continue
+                }
+                try chooseFraming()
+                if case .done = state { return finish() }
+            case .fixed(let remaining):
+                let left = takeBody(remaining)
+                if left > 0 {
+                    state = .fixed(remaining: left)
+                    return .needMore
+                }
+                return finish()
+            case .chunkSize:
+                guard let end = find(crlf, from: cursor) else {
+                    if available > 4096 { throw malformed("a chunk-size line is longer than 4 KiB") }
+                    return .needMore
+                }
+                let size = try chunkSize(cursor..<end)
+                cursor = end + 2
+                if size == 0 {
+                    state = .trailers
+                } else {
+                    if body.count + size > maxBodyBytes { throw tooLarge() }
+                    state = .chunkData(remaining: size)
+                }
+            case .chunkData(let remaining):
+                let left = takeBody(remaining)
+                if left > 0 {
+                    state = .chunkData(remaining: left)
+                    return .needMore
+                }
+                state = .chunkDataEnd
+            case .chunkDataEnd:
+                if available < 2 { return .needMore }
+                guard buffer[cursor] == 13, buffer[cursor + 1] == 10 else { throw malformed("a chunk does not end in CRLF") }
+                cursor += 2
+                state = .chunkSize
+            case .trailers:
+                guard let end = find(crlf, from: cursor) else {
+                    if available > maxHeadBytes { throw malformed("the answer's trailers are longer than \(maxHeadBytes >> 10) KiB") }
+                    return .needMore
+                }
+                let empty = end == cursor
+                cursor = end + 2
+                if empty { return finish() }
+            case .untilClose:
+                if body.count + available > maxBodyBytes { throw tooLarge() }
+                body.append(contentsOf: buffer[cursor...])
+                cursor = buffer.count
+                return .needMore
+            case .done:
+                return .needMore
+            }
+        }
+    }
+
+    /// Moves up to `remaining` body bytes from the buffer to the body; what is still to come.
+    private mutating func takeBody(_ remaining: Int) -> Int {
+        let take = min(remaining, available)
+        body.append(contentsOf: buffer[cursor..<cursor + take])
+        cursor += take
+        return remaining - take
+    }
+
+    private mutating func finish() -> Progress {
+        state = .done
+        if cursor < buffer.count { keepAlive = false }
+        return .complete(ReceivedResponse(status: status, headers: headers, body: body), keepAlive: keepAlive)
+    }
+
+    private mutating func chooseFraming() throws(TransportError) {
+        if bodyless || status == 204 || status == 304 {
+            state = .done
+            return
+        }
+        var lengths: [Substring] = []
+        var codings: [Substring] = []
+        for header in headers {
+            switch header.name.lowercased() {
+            case "content-length": lengths += header.value.split(separator: ",").map { $0.trimmingSpaces }
+            case "transfer-encoding": codings += header.value.split(separator: ",").map { $0.trimmingSpaces.lowercased()[...] }
+            default: break
+            }
+        }
+        if !codings.isEmpty {
+            // RFC 9112 6.3: chunked last frames the body; any other coding runs to the close.
+            if codings.last == "chunked" {
+                state = .chunkSize
+            } else {
+                keepAlive = false
+                state = .untilClose
+            }
+            return
+        }
+        if let first = lengths.first {
+            guard lengths.allSatisfy({ $0 == first }), !first.isEmpty, first.utf8.count <= 18,
+                  first.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let length = Int(first) else {
+                throw malformed("the answer's Content-Length is not one number")
+            }
+            if length > maxBodyBytes { throw tooLarge() }
+            state = length == 0 ? .done : .fixed(remaining: length)
+            return
+        }
+        keepAlive = false
+        state = .untilClose
+    }
+
+    /// Status line and header fields; sets `status`, `headers` and the default `keepAlive`.
+    private mutating func parseHead(_ range: Range<Int>) throws(TransportError) {
+        var lines: [Range<Int>] = []
+        var start = range.lowerBound
+        var i = start
+        while i < range.upperBound {
+            if buffer[i] == 13, i + 1 < range.upperBound, buffer[i + 1] == 10 {
+                lines.append(start..<i)
+                i += 2
+                start = i
+            } else {
+                i += 1
+            }
+        }
+        lines.append(start..<range.upperBound)
+        let statusLine = buffer[lines[0]]
+        // HTTP/1.x SP 3DIGIT [SP reason]
+        guard statusLine.count >= 12, statusLine.starts(with: Array("HTTP/1.".utf8)) else {
+            throw malformed("the answer does not start with an HTTP/1.x status line")
+        }
+        let base = statusLine.startIndex
+        let minor = statusLine[base + 7]
+        let digits = statusLine[(base + 9)..<(base + 12)]
+        guard minor >= 48, minor <= 57, statusLine[base + 8] == 32, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+              statusLine.count == 12 || statusLine[base + 12] == 32 else {
+            throw malformed("the answer's status line is not HTTP/1.x and a three-digit code")
+        }
+        status = digits.reduce(0) { $0 * 10 + Int($1 - 48) }
+        keepAlive = minor != 48
+        for line in lines.dropFirst() {
+            let bytes = buffer[line]
+            if let first = bytes.first, first == 32 || first == 9 {
+                // Obsolete line folding: the line continues the previous field's value.
+                guard !headers.isEmpty else { throw malformed("the answer's headers start with a continuation line") }
+                headers[headers.count - 1].value += " " + String(String(decoding: bytes, as: UTF8.self).trimmingSpaces)
+                continue
+            }
+            guard let colon = bytes.firstIndex(of: 58), colon > bytes.startIndex else {
+                throw malformed("an answer header has no name and colon")
+            }
+            let name = String(decoding: bytes[bytes.startIndex..<colon], as: UTF8.self)
+            let value = String(decoding: bytes[(colon + 1)...], as: UTF8.self).trimmingSpaces
+            headers.append((name: name, value: String(value)))
+        }
+        for header in headers where header.name.lowercased() == "connection" {
+            for token in header.value.split(separator: ",") {
+                switch token.trimmingSpaces.lowercased() {
+                case "close": keepAlive = false
+                case "keep-alive" where minor == 48: keepAlive = true
+                default: break
+                }
+            }
+        }
+    }
+
+    private func chunkSize(_ range: Range<Int>) throws(TransportError) -> Int {
+        var size = 0
+        var digits = 0
+        for byte in buffer[range] {
+            let value: Int
+            switch byte {
+            case 48...57: value = Int(byte - 48)
+            case 65...70: value = Int(byte - 55)
+            case 97...102: value = Int(byte - 87)
+            case 59, 32, 9:   // ';' starts chunk extensions, which are ignored
+                guard digits > 0 else { throw malformed("a chunk-size line has no size") }
+                return size
+            default: throw malformed("a chunk size is not hexadecimal")
+            }
+            digits += 1
+            if digits > 15 { throw malformed("a chunk size is too large") }
+            size = size * 16 + value
+        }
+        guard digits > 0 else { throw malformed("a chunk-size line has no size") }
+        return size
+    }
+
+    private let crlf: [UInt8] = [13, 10]
+    private let crlfcrlf: [UInt8] = [13, 10, 13, 10]
+
+    private func find(_ needle: [UInt8], from: Int) -> Int? {
+        guard buffer.count >= needle.count else { return nil }
+        var i = from
+        let last = buffer.count - needle.count
+        while i <= last {
+            if buffer[i] == needle[0] {
+                var j = 1
+                while j < needle.count && buffer[i + j] == needle[j] { j += 1 }
+                if j == needle.count { return i }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    private func malformed(_ detail: String) -> TransportError { TransportError(.malformedResponse, detail) }
+
+    private func tooLarge() -> TransportError {
+        TransportError(.malformedResponse, "the answer's body is larger than \(maxBodyBytes >> 20) MiB")
+    }
+}
+
+private extension StringProtocol {
+    /// Without leading and trailing spaces and tabs (HTTP's optional whitespace).
+    var trimmingSpaces: Substring {
+        let text = Substring(self)
+        guard let first = text.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
+        let last = text.lastIndex { $0 != " " && $0 != "\t" }!
+        return text[first...last]
+    }
+}

@@ -1,0 +1,123 @@
+/// One request as the senders hand it to a transport: the request target is the path (and
+/// query) on the transport's origin, the base URL's own path already in front of it.
+struct OutgoingRequest: Sendable {
+    var method: String
+    var target: String
+    var headers: [(name: String, value: String)]
+    /// nil sends no body (and no Content-Type or Content-Length).
+    var body: [UInt8]?
+
+    func header(_ name: String) -> String? { firstHeader(name, in: headers) }
+}
+
+/// An answer read whole: status, headers in the order received, body.
+struct ReceivedResponse: Sendable {
+    var status: Int
+    var headers: [(name: String, value: String)]
+    var body: [UInt8]
+
+    /// The first header of that name, compared without case.
+    func header(_ name: String) -> String? { firstHeader(name, in: headers) }
+}
+
+/// The first header of that name, compared without case.
+func firstHeader(_ name: String, in headers: [(name: String, value: String)]) -> String? {
+    let wanted = name.lowercased()
+    return headers.first { $0.name.utf8.count == wanted.utf8.count && $0.name.lowercased() == wanted }?.value
+}
+
+/// Why an exchange got no answer. `description` never holds the request (so never a secret).
+struct TransportError: Error, CustomStringConvertible {
+    enum Kind: String {
+        case timeout
+        case connect
+        case connectionClosed = "connection_closed"
+        /// The answer broke HTTP/1.1's rules, or was larger than ferry reads.
+        case malformedResponse = "malformed_response"
+        case other
+    }
+
+    var kind: Kind
+    var detail: String
+
+    init(_ kind: Kind, _ detail: String) {
+        self.kind = kind
+        self.detail = detail
+    }
+
+    var description: String { detail }
+}
+
+/// Sends one request and reads its whole answer, or throws a `TransportError`.
+protocol HTTPTransport: Sendable {
+    func send(_ request: OutgoingRequest, timeout: Duration) async throws(TransportError) -> ReceivedResponse
+    /// Closes the connections; called once after the last request.
+    func shutdown() async
+}
+
+/// Where a base URL points: scheme, host, port, and the path every request target starts
+/// with (without a trailing slash).
+struct Origin: Sendable, Equatable {
+    var scheme: String
+    var host: String
+    var port: Int
+    var basePath: String
+
+    /// nil when `url` is not an absolute http(s) URL with a host.
+    init?(_ url: String) {
+        guard let schemeEnd = url.range(of: "://") else { return nil }
+        let scheme = url[..<schemeEnd.lowerBound].lowercased()
+        guard scheme == "http" || scheme == "https" else { return nil }
+        let rest = url[schemeEnd.upperBound...]
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        var authority = rest[..<authorityEnd]
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        var host: Substring
+        var portText: Substring?
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { return nil }
+            host = authority[authority.index(after: authority.startIndex)..<close]
+            let after = authority[authority.index(after: close)...]
+            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty { return nil }
+        } else if let colon = authority.lastIndex(of: ":") {
+            host = authority[..<colon]
+            portText = authority[authority.index(after: colon)...]
+        } else {
+            host = authority
+        }
+        guard !host.isEmpty else { return nil }
+        var port = scheme == "https" ? 443 : 80
+        if let portText, !portText.isEmpty {
+            guard let value = Int(portText), (1...65535).contains(value) else { return nil }
+            port = value
+        }
+        var path = String(rest[authorityEnd...])
+        if let end = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = String(path[..<end]) }
+        while path.hasSuffix("/") { path.removeLast() }
+        self.scheme = scheme
+        self.host = String(host)
+        self.port = port
+        basePath = path
+    }
+
+    /// The `Host` header's value: the port only when it is not the scheme's default.
+    var hostHeader: String {
+        let name = host.contains(":") ? "[\(host)]" : host
+        let standard = scheme == "https" ? 443 : 80
+        return port == standard ? name : "\(name):\(port)"
+    }
+
+    /// scheme://host[:port], without the base path.
+    var prefix: String { "\(scheme)://\(hostHeader)" }
+}
+
+/// A base URL that is not http(s)://host...: every request fails to connect, saying so.
+struct UnusableTransport: HTTPTransport {
+    let baseURL: String
+
+    func send(_ request: OutgoingRequest, timeout: Duration) async throws(TransportError) -> ReceivedResponse {
+        throw TransportError(.connect, "the base URL \(baseURL) is not an http:// or https:// URL with a host")
+    }
+
+    func shutdown() async {}
+}

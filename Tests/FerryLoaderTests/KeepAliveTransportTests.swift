@@ -1,0 +1,150 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Testing
+@testable import FerryLoader
+
+@Suite struct KeepAliveTransportTests {
+    private func transport(_ server: RawHTTPServer, path: String = "") throws -> KeepAliveTransport {
+        KeepAliveTransport(origin: try #require(Origin(server.baseURL + path)), connectTimeout: 2)
+    }
+
+    private func post(_ body: String, target: String = "/v1/events",
+                      headers: [(name: String, value: String)] = [("Content-Type", "application/json")]) -> OutgoingRequest {
+        OutgoingRequest(method: "POST", target: target, headers: headers, body: Array(body.utf8))
+    }
+
+    private static let ok = "HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\nok"
+
+    /// The request on the wire is exactly the request line, Host, the headers, Content-Length
+    /// and the body, and one connection carries every request in turn.
+    @Test func requestsGoOutWholeOnOneKeptConnection() async throws {
+        let server = try RawHTTPServer.answering(Self.ok)
+        defer { server.shutdown() }
+        let client = try transport(server)
+        for n in 0..<20 {
+            let response = try await client.send(post("{\"n\":\(n)}", headers: [("Authorization", "Bearer s"), ("Content-Type", "application/json")]),
+                                                 timeout: .seconds(5))
+            #expect(response.status == 202)
+            #expect(String(decoding: response.body, as: UTF8.self) == "ok")
+        }
+        await client.shutdown()
+        #expect(server.connectionCount == 1)
+        #expect(server.requests.count == 20)
+        let first = String(decoding: try #require(server.requests.first), as: UTF8.self)
+        #expect(first == "POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\nAuthorization: Bearer s\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"n\":0}")
+    }
+
+    @Test func concurrentSendersOpenNoMoreConnectionsThanThereAreSenders() async throws {
+        let server = try RawHTTPServer.answering(Self.ok)
+        defer { server.shutdown() }
+        let client = try transport(server)
+        let statuses = try await withThrowingTaskGroup(of: [Int].self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    var seen: [Int] = []
+                    for _ in 0..<25 { seen.append(try await client.send(self.post("{}"), timeout: .seconds(5)).status) }
+                    return seen
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        await client.shutdown()
+        #expect(statuses.count == 100 && statuses.allSatisfy { $0 == 202 })
+        #expect(server.connectionCount <= 4, "\(server.connectionCount) connections")
+        #expect(server.requests.count == 100)
+    }
+
+    /// The base URL's path goes in front of the target; an answer that closes the
+    /// connection makes the next request open a new one.
+    @Test func closedConnectionsAreReplaced() async throws {
+        let server = try RawHTTPServer { number, _ in
+            .pieces([Array("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: \(String(number).utf8.count)\r\n\r\n\(number)".utf8)],
+                    close: true)
+        }
+        defer { server.shutdown() }
+        let client = try transport(server, path: "/pyze/")
+        for n in 0..<3 {
+            let response = try await client.send(post("{}", target: "/pyze/v1/events"), timeout: .seconds(5))
+            #expect(String(decoding: response.body, as: UTF8.self) == String(n))
+        }
+        #expect(server.connectionCount == 3)
+        #expect(server.requests.allSatisfy { String(decoding: $0, as: UTF8.self).hasPrefix("POST /pyze/v1/events HTTP/1.1\r\n") })
+    }
+
+    @Test func anAnswerInPiecesAndChunksIsReadWhole() async throws {
+        let server = try RawHTTPServer { _, _ in
+            .pieces([Array("HTTP/1.1 207 Multi-Status\r\nTransfer-".utf8), Array("Encoding: chunked\r\n\r\n4\r\n[1,2\r\n".utf8),
+                     Array("1\r\n]\r\n0\r\n\r\n".utf8)], close: false)
+        }
+        defer { server.shutdown() }
+        let client = try transport(server)
+        let response = try await client.send(post("{}"), timeout: .seconds(5))
+        #expect(response.status == 207)
+        #expect(String(decoding: response.body, as: UTF8.self) == "[1,2]")
+        await client.shutdown()
+    }
+
+    @Test func noAnswerWithinTheTimeoutIsATimeout() async throws {
+        let server = try RawHTTPServer { _, _ in .silence }
+        defer { server.shutdown() }
+        let client = try transport(server)
+        let start = ContinuousClock.now
+        await #expect { try await client.send(post("{}"), timeout: .milliseconds(200)) } throws: { error in
+            (error as? TransportError)?.kind == .timeout
+        }
+        let waited = ContinuousClock.now - start
+        #expect(waited >= .milliseconds(190) && waited < .seconds(3), "\(waited)")
+    }
+
+    @Test func aHangUpIsAClosedConnection() async throws {
+        let server = try RawHTTPServer { _, _ in .hangUp }
+        defer { server.shutdown() }
+        let client = try transport(server)
+        await #expect { try await client.send(post("{}"), timeout: .seconds(5)) } throws: { error in
+            (error as? TransportError)?.kind == .connectionClosed
+        }
+        // A half-sent answer is no answer either.
+        let partial = try RawHTTPServer { _, _ in .pieces([Array("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc".utf8)], close: true) }
+        defer { partial.shutdown() }
+        let second = try transport(partial)
+        await #expect { try await second.send(post("{}"), timeout: .seconds(5)) } throws: { error in
+            (error as? TransportError)?.kind == .connectionClosed
+        }
+    }
+
+    @Test func aMalformedAnswerIsReportedAsOne() async throws {
+        let server = try RawHTTPServer.answering("HTTP/1.1 OK\r\n\r\n")
+        defer { server.shutdown() }
+        let client = try transport(server)
+        await #expect { try await client.send(post("{}"), timeout: .seconds(5)) } throws: { error in
+            (error as? TransportError)?.kind == .malformedResponse
+        }
+    }
+
+    @Test func nobodyListeningIsAConnectError() async throws {
+        let server = try RawHTTPServer.answering(Self.ok)
+        let url = server.baseURL
+        server.shutdown()
+        let client = KeepAliveTransport(origin: try #require(Origin(url)), connectTimeout: 2)
+        await #expect { try await client.send(post("{}"), timeout: .seconds(5)) } throws: { error in
+            guard let error = error as? TransportError else { return false }
+            return error.kind == .connect && error.detail.contains("127.0.0.1")
+        }
+    }
+
+    /// A header value with a line break would split the request: refused before anything is
+    /// sent, and the error does not repeat the value (it may be a secret).
+    @Test func headersWithLineBreaksAreRefused() async throws {
+        let server = try RawHTTPServer.answering(Self.ok)
+        defer { server.shutdown() }
+        let client = try transport(server)
+        await #expect { try await client.send(post("{}", headers: [("Authorization", "Bearer s3cret\r\nX-Evil: 1")]), timeout: .seconds(5)) }
+            throws: { error in
+                guard let error = error as? TransportError else { return false }
+                return error.detail.contains("line break") && !error.detail.contains("s3cret")
+            }
+        #expect(server.requests.isEmpty)
+    }
+}
