@@ -1,106 +1,120 @@
-import Dispatch
-import NIOConcurrencyHelpers
+import Foundation
 
 /// The bounded queue between the pipeline (one thread that reads, maps and batches) and the
 /// senders (tasks). `push` blocks the pipeline's thread while the queue is full, so reading
 /// never runs further ahead of the network than `capacity` batches and memory stays flat.
-final class BatchQueue: Sendable {
+/// A blocked pipeline is woken only once the senders have taken the queue down to half, so
+/// that it refills in a burst instead of being woken for every batch sent.
+final class BatchQueue: @unchecked Sendable {
     /// A batch to send: all its records, or only those at `positions` (what an earlier run left).
     struct Delivery: Sendable {
         var batch: Batch
         var positions: [Int]?
     }
 
-    private struct State {
-        /// Taken slots are set to nil so that a sent body is not kept alive until compaction.
-        var items: [Delivery?] = []
-        var head = 0
-        var waiting: [CheckedContinuation<Delivery?, Never>] = []
-        var closed = false
+    // Guarded by `condition`.
+    /// Taken slots are set to nil so that a sent body is not kept alive until compaction.
+    private var items: [Delivery?] = []
+    private var head = 0
+    private var waiting: [CheckedContinuation<Delivery?, Never>] = []
+    private var closed = false
+    private var producerWaiting = false
+
+    private let condition = NSCondition()
+    private let capacity: Int
+    private let lowWater: Int
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+        lowWater = self.capacity / 2
     }
 
-    private let state = NIOLockedValueBox(State())
-    private let slots: DispatchSemaphore
-    init(capacity: Int) {
-        slots = DispatchSemaphore(value: max(1, capacity))
+    private var count: Int { items.count - head }
+
+    /// Batches waiting for a sender now.
+    var queued: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return count
     }
 
     /// Hands a batch to a sender, waiting for room. False when the queue was closed (the run
-    /// is stopping): the batch was not taken. A slot is held while a batch waits in the queue.
+    /// is stopping): the batch was not taken.
     @discardableResult
     func push(_ batch: Delivery) -> Bool {
-        enum Action { case closed, handed(CheckedContinuation<Delivery?, Never>), queued }
-        slots.wait()
-        let action: Action = state.withLockedValue { state in
-            if state.closed { return .closed }
-            if !state.waiting.isEmpty { return .handed(state.waiting.removeFirst()) }
-            state.items.append(batch)
-            return .queued
+        condition.lock()
+        while !closed && count >= capacity {
+            producerWaiting = true
+            condition.wait()
         }
-        switch action {
-        case .closed:
-            slots.signal()
+        producerWaiting = false
+        if closed {
+            condition.unlock()
             return false
-        case .handed(let sender):
-            slots.signal()
+        }
+        if !waiting.isEmpty {
+            let sender = waiting.removeFirst()
+            condition.unlock()
             sender.resume(returning: batch)
             return true
-        case .queued:
-            return true
         }
+        items.append(batch)
+        condition.unlock()
+        return true
     }
 
     /// The next batch, or nil once the queue is closed and empty (or closed for good).
     func next() async -> Delivery? {
         await withCheckedContinuation { (continuation: CheckedContinuation<Delivery?, Never>) in
-            let ready: (Delivery?, Bool) = state.withLockedValue { state in
-                if state.head < state.items.count {
-                    let batch = state.items[state.head]
-                    state.items[state.head] = nil
-                    state.head += 1
-                    if state.head > 64 && state.head * 2 > state.items.count {
-                        state.items.removeFirst(state.head)
-                        state.head = 0
-                    }
-                    return (batch, true)
+            condition.lock()
+            if head < items.count {
+                let batch = items[head]
+                items[head] = nil
+                head += 1
+                if head > 64 && head * 2 > items.count {
+                    items.removeFirst(head)
+                    head = 0
                 }
-                if state.closed { return (nil, true) }
-                state.waiting.append(continuation)
-                return (nil, false)
+                let wake = producerWaiting && count <= lowWater
+                if wake { producerWaiting = false }
+                condition.unlock()
+                if wake { condition.signal() }
+                continuation.resume(returning: batch)
+                return
             }
-            if ready.1 {
-                if ready.0 != nil { slots.signal() }
-                continuation.resume(returning: ready.0)
+            if closed {
+                condition.unlock()
+                continuation.resume(returning: nil)
+                return
             }
+            waiting.append(continuation)
+            condition.unlock()
         }
     }
 
     /// No more batches: senders finish what is queued, then get nil.
     func finish() {
-        let waiters = state.withLockedValue { state -> [CheckedContinuation<Delivery?, Never>] in
-            state.closed = true
-            let waiters = state.waiting
-            state.waiting.removeAll()
-            return waiters
-        }
+        condition.lock()
+        closed = true
+        let waiters = waiting
+        waiting.removeAll()
+        condition.unlock()
         for waiter in waiters { waiter.resume(returning: nil) }
     }
 
     /// Stop now: batches still queued are dropped and returned (their rows stay pending), and
     /// a `push` waiting for room returns at once.
     func abandon() -> [Delivery] {
-        let (dropped, waiters) = state.withLockedValue { state -> ([Delivery], [CheckedContinuation<Delivery?, Never>]) in
-            state.closed = true
-            let dropped = state.items[state.head...].compactMap { $0 }
-            state.items.removeAll()
-            state.head = 0
-            let waiters = state.waiting
-            state.waiting.removeAll()
-            return (dropped, waiters)
-        }
+        condition.lock()
+        closed = true
+        let dropped = items[head...].compactMap { $0 }
+        items.removeAll()
+        head = 0
+        let waiters = waiting
+        waiting.removeAll()
+        condition.unlock()
+        condition.broadcast()
         for waiter in waiters { waiter.resume(returning: nil) }
-        // Wake a producer blocked on a full queue.
-        for _ in 0..<(dropped.count + 1) { slots.signal() }
         return dropped
     }
 }

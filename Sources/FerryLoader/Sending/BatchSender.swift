@@ -73,9 +73,14 @@ final class BatchSender: Sendable {
 
     /// Runs `settings.concurrency` workers until the queue is finished or sending stops.
     func run() async {
+        let executors = transport.executors
         await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<settings.concurrency {
-                group.addTask { await self.work() }
+            for worker in 0..<settings.concurrency {
+                if executors.isEmpty {
+                    group.addTask { await self.work() }
+                } else {
+                    group.addTask(executorPreference: executors[worker % executors.count]) { await self.work() }
+                }
             }
         }
         let limit = await gate.limit

@@ -53,6 +53,13 @@ protocol HTTPTransport: Sendable {
     func send(_ request: OutgoingRequest, timeout: Duration) async throws(TransportError) -> ReceivedResponse
     /// Closes the connections; called once after the last request.
     func shutdown() async
+    /// Where the senders should run (one per event loop) so that their requests need no
+    /// thread switch; empty for the default executor.
+    var executors: [any TaskExecutor] { get }
+}
+
+extension HTTPTransport {
+    var executors: [any TaskExecutor] { [] }
 }
 
 /// Where a base URL points: scheme, host, port, and the path every request target starts

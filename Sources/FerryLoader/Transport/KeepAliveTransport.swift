@@ -17,12 +17,16 @@ final class KeepAliveTransport: HTTPTransport {
     let origin: Origin
     private let group: EventLoopGroup
     private let connectTimeout: TimeAmount
-    private let idle = NIOLockedValueBox<[Channel]>([])
+    private let lastHead = NIOLockedValueBox<EncodedHead?>(nil)
+    /// Idle connections, by the event loop they belong to: a sender running on a loop
+    /// (`EventLoopTaskExecutor`) takes and opens connections on that loop.
+    private let idle = NIOLockedValueBox<[ObjectIdentifier: [Channel]]>([:])
 
     init(origin: Origin, connectTimeout: Double, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.origin = origin
         self.connectTimeout = .nanoseconds(Int64(max(0.001, connectTimeout) * 1e9))
         self.group = group
+        executors = group.makeIterator().map { EventLoopTaskExecutor($0) }
     }
 
     func send(_ request: OutgoingRequest, timeout: Duration) async throws(TransportError) -> ReceivedResponse {
@@ -55,25 +59,35 @@ final class KeepAliveTransport: HTTPTransport {
         return result.response
     }
 
+    let executors: [any TaskExecutor]
+
     func shutdown() async {
         let channels = idle.withLockedValue { channels in
             defer { channels.removeAll() }
-            return channels
+            return channels.values.flatMap { $0 }
         }
         for channel in channels { try? await channel.close() }
     }
 
     private func park(_ channel: Channel) {
-        idle.withLockedValue { $0.append(channel) }
+        idle.withLockedValue { $0[ObjectIdentifier(channel.eventLoop), default: []].append(channel) }
     }
 
     /// An idle connection that is still open, or a new one.
     private func connection() async throws(TransportError) -> Channel {
-        while let channel = idle.withLockedValue({ $0.popLast() }) {
+        let current = MultiThreadedEventLoopGroup.currentEventLoop
+        let loop = current ?? group.next()
+        let key = ObjectIdentifier(loop)
+        // On a loop, only that loop's connections; elsewhere, any idle one.
+        while let channel = idle.withLockedValue({ idle -> Channel? in
+            if current != nil { return idle[key]?.popLast() }
+            for other in idle.keys { if let channel = idle[other]?.popLast() { return channel } }
+            return nil
+        }) {
             if channel.isActive { return channel }
             channel.close(promise: nil)
         }
-        let bootstrap = ClientBootstrap(group: group)
+        let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(connectTimeout)
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -106,24 +120,9 @@ final class KeepAliveTransport: HTTPTransport {
     /// The request line, `Host`, the request's headers, `Content-Length`, and the body, in
     /// one buffer. A header holding a line break is refused (it would split the request).
     func encode(_ request: OutgoingRequest) throws(TransportError) -> ByteBuffer {
-        var buffer = ByteBufferAllocator().buffer(capacity: 160 + request.target.utf8.count
-                                                  + request.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
-                                                  + (request.body?.count ?? 0))
-        buffer.writeString(request.method)
-        buffer.writeStaticString(" ")
-        buffer.writeString(request.target.isEmpty ? "/" : request.target)
-        buffer.writeStaticString(" HTTP/1.1\r\nHost: ")
-        buffer.writeString(origin.hostHeader)
-        buffer.writeStaticString("\r\n")
-        for header in request.headers {
-            guard Self.isFieldSafe(header.name), Self.isFieldSafe(header.value) else {
-                throw TransportError(.other, "the \(Self.isFieldSafe(header.name) ? header.name : "a") header holds a line break; refused")
-            }
-            buffer.writeString(header.name)
-            buffer.writeStaticString(": ")
-            buffer.writeString(header.value)
-            buffer.writeStaticString("\r\n")
-        }
+        let head = try self.head(of: request)
+        var buffer = ByteBufferAllocator().buffer(capacity: head.count + 32 + (request.body?.count ?? 0))
+        buffer.writeBytes(head)
         if let body = request.body {
             buffer.writeStaticString("Content-Length: ")
             buffer.writeString(String(body.count))
@@ -134,6 +133,48 @@ final class KeepAliveTransport: HTTPTransport {
             buffer.writeStaticString("\r\n")
         }
         return buffer
+    }
+
+    /// The request's head up to Content-Length. The senders send the same head again and
+    /// again (one endpoint, the same headers), so the last one is kept, checked and encoded.
+    private func head(of request: OutgoingRequest) throws(TransportError) -> [UInt8] {
+        if let last = lastHead.withLockedValue({ $0 }), last.matches(request) { return last.bytes }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(128)
+        func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+        append(request.method)
+        append(" ")
+        append(request.target.isEmpty ? "/" : request.target)
+        append(" HTTP/1.1\r\nHost: ")
+        append(origin.hostHeader)
+        append("\r\n")
+        for header in request.headers {
+            guard Self.isFieldSafe(header.name), Self.isFieldSafe(header.value) else {
+                throw TransportError(.other, "the \(Self.isFieldSafe(header.name) ? header.name : "a") header holds a line break; refused")
+            }
+            append(header.name)
+            append(": ")
+            append(header.value)
+            append("\r\n")
+        }
+        let head = EncodedHead(method: request.method, target: request.target, headers: request.headers, bytes: bytes)
+        lastHead.withLockedValue { $0 = head }
+        return bytes
+    }
+
+    private struct EncodedHead {
+        var method: String
+        var target: String
+        var headers: [(name: String, value: String)]
+        var bytes: [UInt8]
+
+        func matches(_ request: OutgoingRequest) -> Bool {
+            guard method == request.method, target == request.target, headers.count == request.headers.count else { return false }
+            for (mine, theirs) in zip(headers, request.headers) where mine.name != theirs.name || mine.value != theirs.value {
+                return false
+            }
+            return true
+        }
     }
 
     private static func isFieldSafe(_ text: String) -> Bool {

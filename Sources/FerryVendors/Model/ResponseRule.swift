@@ -70,10 +70,9 @@ public enum ResponseRule: Sendable {
 
     /// Status codes every vendor means the same way. Nil for 2xx (vendor-specific).
     static func commonVerdict(status: Int, body: [UInt8], retryAfter: Double?) -> ResponseVerdict? {
+        if (200..<300).contains(status) { return nil }
         let message = Self.message(in: body)
         switch status {
-        case 200..<300:
-            return nil
         case 401, 403:
             return .authenticationFailed(reason: "HTTP \(status)" + (message.map { ": \($0)" } ?? ""))
         case 408, 425, 429, 500..<600:

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+@testable import FerryLoader
+
+@Suite struct BatchQueueTests {
+    private func delivery(_ index: Int) -> BatchQueue.Delivery {
+        BatchQueue.Delivery(batch: Batch(index: index, body: [], records: [], recordRanges: []), positions: nil)
+    }
+
+    /// A producer thread faster than the sender: every batch arrives once and in order, and
+    /// the queue never holds more than its capacity.
+    @Test func aFullQueueHoldsTheProducerAndLosesNothing() async {
+        let queue = BatchQueue(capacity: 4)
+        let producer = Thread {
+            for index in 0..<500 { queue.push(self.delivery(index)) }
+            queue.finish()
+        }
+        producer.start()
+        var seen: [Int] = []
+        var most = 0
+        while let next = await queue.next() {
+            seen.append(next.batch.index)
+            most = max(most, queue.queued)
+            if seen.count % 50 == 0 { try? await Task.sleep(for: .milliseconds(2)) }
+        }
+        #expect(seen == Array(0..<500))
+        #expect(most <= 4)
+    }
+
+    /// The blocked producer is let go once the queue is down to half, not for every batch.
+    @Test func theProducerWakesAtHalf() async throws {
+        let queue = BatchQueue(capacity: 8)
+        for index in 0..<8 { queue.push(delivery(index)) }
+        let pushed = ManagedCounter()
+        let producer = Thread {
+            queue.push(self.delivery(8))
+            pushed.increment()
+        }
+        producer.start()
+        try await Task.sleep(for: .milliseconds(50))
+        for _ in 0..<3 { _ = await queue.next() }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(pushed.value == 0, "five queued of eight: the producer still waits")
+        _ = await queue.next()
+        for _ in 0..<100 where pushed.value == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(pushed.value == 1, "four of eight: the producer goes on")
+        #expect(queue.queued == 5)
+    }
+
+    @Test func abandonReturnsWhatWasQueuedAndFreesTheProducer() async throws {
+        let queue = BatchQueue(capacity: 2)
+        queue.push(delivery(0))
+        queue.push(delivery(1))
+        let refused = ManagedCounter()
+        let producer = Thread {
+            if !queue.push(self.delivery(2)) { refused.increment() }
+        }
+        producer.start()
+        try await Task.sleep(for: .milliseconds(50))
+        let dropped = queue.abandon()
+        #expect(dropped.map(\.batch.index) == [0, 1])
+        for _ in 0..<100 where refused.value == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(refused.value == 1)
+        #expect(await queue.next() == nil)
+    }
+}
+
+/// A count shared between a thread and a test.
+final class ManagedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var value: Int { lock.withLock { count } }
+    func increment() { lock.withLock { count += 1 } }
+}
