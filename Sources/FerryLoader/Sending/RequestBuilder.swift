@@ -13,8 +13,12 @@ public struct RequestBuilder: Sendable {
     let authorization: String?
     /// The base URL's path, in front of every request target.
     private let basePath: String
+    /// The base path and the endpoint's path, for batches without a path of their own.
+    private let endpointTarget: String
     /// Every header but Content-Length (the transport adds it).
     private let headers: [(name: String, value: String)]
+    /// `"field":` of the send-time member, when the target adds one to a single record.
+    private let sendTimeKey: [UInt8]?
 
     public init(target: Target, baseURL: String, authorization: String?) {
         self.target = target
@@ -23,10 +27,18 @@ public struct RequestBuilder: Sendable {
         self.baseURL = base
         self.authorization = authorization
         basePath = Origin(base)?.basePath ?? ""
+        endpointTarget = basePath + target.endpoint.path
         var headers: [(name: String, value: String)] = [("User-Agent", "ferry/0.1"), ("Accept", "application/json")]
         if let authorization { headers.append(("Authorization", authorization)) }
         if target.envelope != .none { headers.append(("Content-Type", target.endpoint.contentType)) }
         self.headers = headers
+        if let field = target.sendTimeField, target.envelope == .single {
+            var key = JSONWriter(capacity: 32)
+            key.writeString(field)
+            sendTimeKey = key.bytes + [UInt8(ascii: ":")]
+        } else {
+            sendTimeKey = nil
+        }
     }
 
     /// The `Authorization` value for `secret` under the target's scheme; nil for schemes
@@ -47,26 +59,22 @@ public struct RequestBuilder: Sendable {
     /// The request for `batch`: method, target (the base URL's path and the endpoint's or
     /// the batch's filled path), headers and body.
     func request(for batch: Batch, now: Date = Date()) -> OutgoingRequest {
-        OutgoingRequest(method: target.endpoint.method.rawValue, target: basePath + (batch.path ?? target.endpoint.path),
+        OutgoingRequest(method: target.endpoint.method.rawValue, target: batch.path.map { basePath + $0 } ?? endpointTarget,
                         headers: headers, body: target.envelope == .none ? nil : body(of: batch, now: now))
     }
 
     /// The body as sent: the batch's bytes, with the send-time member appended to a
     /// single-record object.
     func body(of batch: Batch, now: Date) -> [UInt8] {
-        guard let field = target.sendTimeField, target.envelope == .single,
-              let close = batch.body.lastIndex(of: UInt8(ascii: "}")) else { return batch.body }
-        var writer = JSONWriter(capacity: 64)
-        writer.writeString(field)
-        let key = writer.bytes
-        writer.reset()
-        writer.writeString(now.iso8601UTC)
-        var out = Array(batch.body[..<close])
-        let empty = out.last == UInt8(ascii: "{")
-        if !empty { out.append(UInt8(ascii: ",")) }
+        guard let key = sendTimeKey, let close = batch.body.lastIndex(of: UInt8(ascii: "}")) else { return batch.body }
+        var time = JSONWriter(capacity: 32)
+        time.writeString(now.iso8601UTC)
+        var out: [UInt8] = []
+        out.reserveCapacity(batch.body.count + key.count + time.bytes.count + 1)
+        out += batch.body[..<close]
+        if out.last != UInt8(ascii: "{") { out.append(UInt8(ascii: ",")) }
         out += key
-        out.append(UInt8(ascii: ":"))
-        out += writer.bytes
+        out += time.bytes
         out += batch.body[close...]
         return out
     }

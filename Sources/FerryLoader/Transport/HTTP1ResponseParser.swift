@@ -180,10 +180,10 @@ struct HTTP1ResponseParser {
         var lengths: [Substring] = []
         var codings: [Substring] = []
         for header in headers {
-            switch header.name.lowercased() {
-            case "content-length": lengths += header.value.split(separator: ",").map { $0.trimmingSpaces }
-            case "transfer-encoding": codings += header.value.split(separator: ",").map { $0.trimmingSpaces.lowercased()[...] }
-            default: break
+            if Self.isNamed(header.name, "content-length") {
+                lengths += header.value.split(separator: ",").map { $0.trimmingSpaces }
+            } else if Self.isNamed(header.name, "transfer-encoding") {
+                codings += header.value.split(separator: ",").map { $0.trimmingSpaces.lowercased()[...] }
             }
         }
         if !codings.isEmpty {
@@ -211,22 +211,10 @@ struct HTTP1ResponseParser {
 
     /// Status line and header fields; sets `status`, `headers` and the default `keepAlive`.
     private mutating func parseHead(_ range: Range<Int>) throws(TransportError) {
-        var lines: [Range<Int>] = []
-        var start = range.lowerBound
-        var i = start
-        while i < range.upperBound {
-            if buffer[i] == 13, i + 1 < range.upperBound, buffer[i + 1] == 10 {
-                lines.append(start..<i)
-                i += 2
-                start = i
-            } else {
-                i += 1
-            }
-        }
-        lines.append(start..<range.upperBound)
-        let statusLine = buffer[lines[0]]
+        let statusEnd = find(crlf, from: range.lowerBound).map { min($0, range.upperBound) } ?? range.upperBound
+        let statusLine = buffer[range.lowerBound..<statusEnd]
         // HTTP/1.x SP 3DIGIT [SP reason]
-        guard statusLine.count >= 12, statusLine.starts(with: Array("HTTP/1.".utf8)) else {
+        guard statusLine.count >= 12, statusLine.starts(with: Self.versionPrefix) else {
             throw malformed("the answer does not start with an HTTP/1.x status line")
         }
         let base = statusLine.startIndex
@@ -238,22 +226,22 @@ struct HTTP1ResponseParser {
         }
         status = digits.reduce(0) { $0 * 10 + Int($1 - 48) }
         keepAlive = minor != 48
-        for line in lines.dropFirst() {
-            let bytes = buffer[line]
-            if let first = bytes.first, first == 32 || first == 9 {
+        var start = statusEnd + 2
+        while start < range.upperBound {
+            let end = find(crlf, from: start).map { min($0, range.upperBound) } ?? range.upperBound
+            defer { start = end + 2 }
+            if buffer[start] == 32 || buffer[start] == 9 {
                 // Obsolete line folding: the line continues the previous field's value.
                 guard !headers.isEmpty else { throw malformed("the answer's headers start with a continuation line") }
-                headers[headers.count - 1].value += " " + String(String(decoding: bytes, as: UTF8.self).trimmingSpaces)
+                headers[headers.count - 1].value += " " + text(start..<end)
                 continue
             }
-            guard let colon = bytes.firstIndex(of: 58), colon > bytes.startIndex else {
+            guard let colon = buffer[start..<end].firstIndex(of: 58), colon > start else {
                 throw malformed("an answer header has no name and colon")
             }
-            let name = String(decoding: bytes[bytes.startIndex..<colon], as: UTF8.self)
-            let value = String(decoding: bytes[(colon + 1)...], as: UTF8.self).trimmingSpaces
-            headers.append((name: name, value: String(value)))
+            headers.append((name: String(decoding: buffer[start..<colon], as: UTF8.self), value: text(colon + 1..<end)))
         }
-        for header in headers where header.name.lowercased() == "connection" {
+        for header in headers where Self.isNamed(header.name, "connection") {
             for token in header.value.split(separator: ",") {
                 switch token.trimmingSpaces.lowercased() {
                 case "close": keepAlive = false
@@ -262,6 +250,24 @@ struct HTTP1ResponseParser {
                 }
             }
         }
+    }
+
+    private static let versionPrefix = Array("HTTP/1.".utf8)
+
+    /// The bytes in `range` as text, without leading and trailing spaces and tabs.
+    private func text(_ range: Range<Int>) -> String {
+        var lower = range.lowerBound
+        var upper = range.upperBound
+        while lower < upper && (buffer[lower] == 32 || buffer[lower] == 9) { lower += 1 }
+        while upper > lower && (buffer[upper - 1] == 32 || buffer[upper - 1] == 9) { upper -= 1 }
+        return String(decoding: buffer[lower..<upper], as: UTF8.self)
+    }
+
+    /// Whether a header's name is `lowercase`, compared without ASCII case.
+    static func isNamed(_ name: String, _ lowercase: StaticString) -> Bool {
+        guard name.utf8.count == lowercase.utf8CodeUnitCount else { return false }
+        let wanted = UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
+        return zip(name.utf8, wanted).allSatisfy { have, want in have == want || (have >= 65 && have <= 90 && have + 32 == want) }
     }
 
     private func chunkSize(_ range: Range<Int>) throws(TransportError) -> Int {
