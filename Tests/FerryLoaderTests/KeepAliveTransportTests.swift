@@ -98,6 +98,22 @@ import Testing
         #expect(waited >= .milliseconds(190) && waited < .seconds(3), "\(waited)")
     }
 
+    /// One timer serves a connection's requests: a silent second request still times out,
+    /// on time, after a first one with a longer timeout was answered.
+    @Test func aLaterRequestOnTheSameConnectionTimesOutOnTime() async throws {
+        let server = try RawHTTPServer { number, _ in number == 0 ? .pieces([Array(Self.ok.utf8)], close: false) : .silence }
+        defer { server.shutdown() }
+        let client = try transport(server)
+        #expect(try await client.send(post("{}"), timeout: .seconds(10)).status == 202)
+        let start = ContinuousClock.now
+        await #expect { try await client.send(post("{}"), timeout: .milliseconds(200)) } throws: { error in
+            (error as? TransportError)?.kind == .timeout
+        }
+        let waited = ContinuousClock.now - start
+        #expect(waited >= .milliseconds(190) && waited < .seconds(3), "\(waited)")
+        #expect(server.connectionCount == 1)
+    }
+
     @Test func aHangUpIsAClosedConnection() async throws {
         let server = try RawHTTPServer { _, _ in .hangUp }
         defer { server.shutdown() }

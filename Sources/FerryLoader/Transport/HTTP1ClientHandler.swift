@@ -32,7 +32,13 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
 
     private var answer: EventLoopPromise<HTTP1Answer>?
     private var parser = HTTP1ResponseParser()
-    private var deadline: Scheduled<Void>?
+    /// When the exchange in flight times out.
+    private var deadline = NIODeadline.distantFuture
+    /// One timer per connection, not one per request: when it fires early (the exchange it
+    /// was set for was answered, and a later one is in flight) it sets itself again for the
+    /// current deadline; with no exchange in flight it lapses.
+    private var timer: Scheduled<Void>?
+    private var timerDeadline = NIODeadline.distantFuture
     private var closed = false
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -46,9 +52,13 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
         }
         answer = exchange.answer
         parser = HTTP1ResponseParser(bodyless: exchange.bodyless)
-        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: exchange.timeout) { [self] in
-            fail(TransportError(.timeout, "no answer within the timeout"), context: context)
+        deadline = .now() + exchange.timeout
+        if let timer, deadline < timerDeadline {
+            // A shorter timeout than the one the timer was set for.
+            timer.cancel()
+            self.timer = nil
         }
+        if timer == nil { startTimer(context: context) }
         context.writeAndFlush(wrapOutboundOut(exchange.bytes), promise: promise)
     }
 
@@ -95,12 +105,25 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         closed = true
+        timer?.cancel()
+        timer = nil
         fail(TransportError(.connectionClosed, "the connection closed before the answer was complete"), context: nil)
     }
 
+    private func startTimer(context: ChannelHandlerContext) {
+        timerDeadline = deadline
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            timer = nil
+            guard answer != nil else { return }
+            if NIODeadline.now() >= deadline {
+                fail(TransportError(.timeout, "no answer within the timeout"), context: context)
+            } else {
+                startTimer(context: context)
+            }
+        }
+    }
+
     private func succeed(_ result: HTTP1Answer) {
-        deadline?.cancel()
-        deadline = nil
         let promise = answer
         answer = nil
         promise?.succeed(result)
@@ -108,8 +131,6 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
 
     /// Fails the exchange in flight, if any, and closes the connection.
     private func fail(_ error: TransportError, context: ChannelHandlerContext?) {
-        deadline?.cancel()
-        deadline = nil
         let promise = answer
         answer = nil
         if let context { close(context) }
