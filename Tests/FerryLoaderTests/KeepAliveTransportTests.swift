@@ -23,7 +23,7 @@ import Testing
         defer { server.shutdown() }
         let client = try transport(server)
         for n in 0..<20 {
-            let response = try await client.send(post("{\"n\":\(n)}", headers: [("Authorization", "Bearer s"), ("Content-Type", "application/json")]),
+            let response = try await client.sendOnLoop(post("{\"n\":\(n)}", headers: [("Authorization", "Bearer s"), ("Content-Type", "application/json")]),
                                                  timeout: .seconds(5))
             #expect(response.status == 202)
             #expect(String(decoding: response.body, as: UTF8.self) == "ok")
@@ -44,7 +44,7 @@ import Testing
             for _ in 0..<4 {
                 group.addTask {
                     var seen: [Int] = []
-                    for _ in 0..<25 { seen.append(try await client.send(self.post("{}"), timeout: .seconds(5)).status) }
+                    for _ in 0..<25 { seen.append(try await client.sendOnLoop(self.post("{}"), timeout: .seconds(5)).status) }
                     return seen
                 }
             }
@@ -66,7 +66,7 @@ import Testing
         defer { server.shutdown() }
         let client = try transport(server, path: "/pyze/")
         for n in 0..<3 {
-            let response = try await client.send(post("{}", target: "/pyze/v1/events"), timeout: .seconds(5))
+            let response = try await client.sendOnLoop(post("{}", target: "/pyze/v1/events"), timeout: .seconds(5))
             #expect(String(decoding: response.body, as: UTF8.self) == String(n))
         }
         #expect(server.connectionCount == 3)
@@ -80,7 +80,7 @@ import Testing
         }
         defer { server.shutdown() }
         let client = try transport(server)
-        let response = try await client.send(post("{}"), timeout: .seconds(5))
+        let response = try await client.sendOnLoop(post("{}"), timeout: .seconds(5))
         #expect(response.status == 207)
         #expect(String(decoding: response.body, as: UTF8.self) == "[1,2]")
         await client.shutdown()
@@ -91,11 +91,12 @@ import Testing
         defer { server.shutdown() }
         let client = try transport(server)
         let start = ContinuousClock.now
-        await #expect { try await client.send(post("{}"), timeout: .milliseconds(200)) } throws: { error in
+        await #expect { try await client.sendOnLoop(post("{}"), timeout: .milliseconds(200)) } throws: { error in
             (error as? TransportError)?.kind == .timeout
         }
         let waited = ContinuousClock.now - start
-        #expect(waited >= .milliseconds(190) && waited < .seconds(3), "\(waited)")
+        // The upper bound is loose: under a parallel test run a resumed task may wait its turn.
+        #expect(waited >= .milliseconds(190) && waited < .seconds(30), "\(waited)")
     }
 
     /// One timer serves a connection's requests: a silent second request still times out,
@@ -104,13 +105,14 @@ import Testing
         let server = try RawHTTPServer { number, _ in number == 0 ? .pieces([Array(Self.ok.utf8)], close: false) : .silence }
         defer { server.shutdown() }
         let client = try transport(server)
-        #expect(try await client.send(post("{}"), timeout: .seconds(10)).status == 202)
+        #expect(try await client.sendOnLoop(post("{}"), timeout: .seconds(120)).status == 202)
         let start = ContinuousClock.now
-        await #expect { try await client.send(post("{}"), timeout: .milliseconds(200)) } throws: { error in
+        await #expect { try await client.sendOnLoop(post("{}"), timeout: .milliseconds(200)) } throws: { error in
             (error as? TransportError)?.kind == .timeout
         }
         let waited = ContinuousClock.now - start
-        #expect(waited >= .milliseconds(190) && waited < .seconds(3), "\(waited)")
+        // The upper bound is loose: under a parallel test run a resumed task may wait its turn.
+        #expect(waited >= .milliseconds(190) && waited < .seconds(30), "\(waited)")
         #expect(server.connectionCount == 1)
     }
 
@@ -118,14 +120,14 @@ import Testing
         let server = try RawHTTPServer { _, _ in .hangUp }
         defer { server.shutdown() }
         let client = try transport(server)
-        await #expect { try await client.send(post("{}"), timeout: .seconds(5)) } throws: { error in
+        await #expect { try await client.sendOnLoop(post("{}"), timeout: .seconds(5)) } throws: { error in
             (error as? TransportError)?.kind == .connectionClosed
         }
         // A half-sent answer is no answer either.
         let partial = try RawHTTPServer { _, _ in .pieces([Array("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc".utf8)], close: true) }
         defer { partial.shutdown() }
         let second = try transport(partial)
-        await #expect { try await second.send(post("{}"), timeout: .seconds(5)) } throws: { error in
+        await #expect { try await second.sendOnLoop(post("{}"), timeout: .seconds(5)) } throws: { error in
             (error as? TransportError)?.kind == .connectionClosed
         }
     }
@@ -134,7 +136,7 @@ import Testing
         let server = try RawHTTPServer.answering("HTTP/1.1 OK\r\n\r\n")
         defer { server.shutdown() }
         let client = try transport(server)
-        await #expect { try await client.send(post("{}"), timeout: .seconds(5)) } throws: { error in
+        await #expect { try await client.sendOnLoop(post("{}"), timeout: .seconds(5)) } throws: { error in
             (error as? TransportError)?.kind == .malformedResponse
         }
     }
@@ -144,7 +146,7 @@ import Testing
         let url = server.baseURL
         server.shutdown()
         let client = KeepAliveTransport(origin: try #require(Origin(url)), connectTimeout: 2)
-        await #expect { try await client.send(post("{}"), timeout: .seconds(5)) } throws: { error in
+        await #expect { try await client.sendOnLoop(post("{}"), timeout: .seconds(5)) } throws: { error in
             guard let error = error as? TransportError else { return false }
             return error.kind == .connect && error.detail.contains("127.0.0.1")
         }
@@ -156,11 +158,20 @@ import Testing
         let server = try RawHTTPServer.answering(Self.ok)
         defer { server.shutdown() }
         let client = try transport(server)
-        await #expect { try await client.send(post("{}", headers: [("Authorization", "Bearer s3cret\r\nX-Evil: 1")]), timeout: .seconds(5)) }
+        await #expect { try await client.sendOnLoop(post("{}", headers: [("Authorization", "Bearer s3cret\r\nX-Evil: 1")]), timeout: .seconds(5)) }
             throws: { error in
                 guard let error = error as? TransportError else { return false }
-                return error.detail.contains("line break") && !error.detail.contains("s3cret")
+                return error.kind == .invalidRequest && error.detail.contains("line break") && !error.detail.contains("s3cret")
             }
         #expect(server.requests.isEmpty)
+    }
+}
+
+extension KeepAliveTransport {
+    /// `send` on one of the transport's event loops, as the senders run it; this also keeps
+    /// the tests' timing away from the cooperative threads that other suites' blocking
+    /// subprocess runs hold.
+    func sendOnLoop(_ request: OutgoingRequest, timeout: Duration) async throws -> ReceivedResponse {
+        try await withTaskExecutorPreference(executors[0]) { try await send(request, timeout: timeout) }
     }
 }

@@ -38,12 +38,13 @@ import FerryVendors
     static let fastRetries = RetryPolicy(maxAttempts: 6, baseDelay: 0.005, maxDelay: 0.02, maxTotal: 5)
 
     func load(_ inputPath: String, server: StubHTTPServer, settings: LoadSettings = LoadSettings(concurrency: 4, retry: fastRetries),
-              checkpoint: CheckpointJournal? = nil, deadLetters: DeadLetterWriter? = nil, batchSize: Int? = nil) async throws -> RunReport {
+              checkpoint: CheckpointJournal? = nil, deadLetters: DeadLetterWriter? = nil, batchSize: Int? = nil,
+              authorization: String = "Bearer test-token") async throws -> RunReport {
         let loaded = try mapping()
         let run = LoadRun(LoadRun.Job(
             target: loaded.target, mapping: loaded.compiled, mappingPath: loaded.path, inputs: [InputFile(path: inputPath)],
             pipeline: PipelineOptions(batchSize: batchSize), settings: settings, baseURL: server.baseURL,
-            authorization: "Bearer test-token", checkpoint: checkpoint, deadLetters: deadLetters))
+            authorization: authorization, checkpoint: checkpoint, deadLetters: deadLetters))
         return await run.run()
     }
 
@@ -54,6 +55,22 @@ import FerryVendors
     }
 
     static let success = (status: 200, body: #"{"status":"success","MsgCode":200,"Msg":"Success"}"#)
+
+    /// A credential holding a line break cannot be sent: the run stops on the first request
+    /// (exit 3) instead of retrying, nothing reaches the server, and the secret is not printed.
+    @Test func aCredentialWithALineBreakStopsTheRunAtOnce() async throws {
+        let server = try StubHTTPServer { _ in Self.success }
+        defer { server.shutdown() }
+        let report = try await load(try input(20), server: server, authorization: "Bearer s3cret\r\nX-Injected: 1")
+        #expect(report.exitCode == 3)
+        #expect(server.requests.isEmpty)
+        let delivery = try #require(report.delivery)
+        #expect(delivery.retries == 0)
+        #expect(delivery.transportErrors["invalid_request"] == 1)
+        #expect(report.totals.delivered == 0 && report.totals.pending == 20)
+        #expect(report.failures.contains { $0.contains("line break") })
+        #expect(!report.failures.contains { $0.contains("s3cret") })
+    }
 
     @Test func aRefusedRecordIsIsolatedAndEveryOtherRecordDelivered() async throws {
         let accepted = LockedList()

@@ -205,7 +205,7 @@ final class BatchSender: Sendable {
                 let retryAfter = RetryPolicy.parseRetryAfter(response.header("Retry-After"), now: Date().timeIntervalSince1970)
                 verdict = builder.target.response.verdict(status: response.status, body: response.body, retryAfter: retryAfter)
             } catch {
-                verdict = .retry(reason: error.detail, retryAfter: nil)
+                verdict = error.kind == .invalidRequest ? .fatal(reason: error.detail) : .retry(reason: error.detail, retryAfter: nil)
                 state.withLockedValue { $0.stats.transportErrors[error.kind.rawValue, default: 0] += 1 }
             }
             let latency = (clock.now - started).inSeconds

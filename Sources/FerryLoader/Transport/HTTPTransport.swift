@@ -34,6 +34,9 @@ struct TransportError: Error, CustomStringConvertible {
         case connectionClosed = "connection_closed"
         /// The answer broke HTTP/1.1's rules, or was larger than ferry reads.
         case malformedResponse = "malformed_response"
+        /// The request cannot be sent as it is (a header holding a line break): no retry
+        /// can help, so the run stops.
+        case invalidRequest = "invalid_request"
         case other
     }
 

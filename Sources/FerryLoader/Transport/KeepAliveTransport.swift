@@ -150,7 +150,7 @@ final class KeepAliveTransport: HTTPTransport {
         append("\r\n")
         for header in request.headers {
             guard Self.isFieldSafe(header.name), Self.isFieldSafe(header.value) else {
-                throw TransportError(.other, "the \(Self.isFieldSafe(header.name) ? header.name : "a") header holds a line break; refused")
+                throw TransportError(.invalidRequest, "the \(Self.isFieldSafe(header.name) ? header.name : "a") header holds a line break; check the credential")
             }
             append(header.name)
             append(": ")
