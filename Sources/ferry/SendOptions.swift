@@ -55,7 +55,7 @@ struct SendOptions: ParsableArguments {
         if concurrency < 1 || concurrency > 1024 { throw ValidationError("--concurrency must be between 1 and 1024") }
         if let rate, !(rate > 0) { throw ValidationError("--rate must be a positive number of requests per second") }
         if maxRetries < 0 { throw ValidationError("--max-retries cannot be negative") }
-        if !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
+        if !(timeout > 0 && timeout <= 86_400) { throw ValidationError("--timeout must be a positive number of seconds, at most 86400 (a day)") }
         if sandbox && endpoint != nil { throw ValidationError("--sandbox and --endpoint exclude each other") }
         if sandboxFaults != nil && !sandbox { throw ValidationError("--sandbox-faults needs --sandbox") }
         if let maxInvalid, InvalidBudget(maxInvalid) == nil {
@@ -139,7 +139,9 @@ struct SendOptions: ParsableArguments {
             }
         case .bearer, .apiKeyV1:
             let variable = target.auth.environmentVariable
-            guard let value = secret ?? environment[variable].flatMap({ $0.isEmpty ? nil : $0 }) else {
+            // Trimmed like --token-file: an env file with CRLF line ends leaves a "\r" behind.
+            let fromEnvironment = environment[variable]?.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let value = secret ?? fromEnvironment.flatMap({ $0.isEmpty ? nil : $0 }) else {
                 printError("ferry: \(target.name) needs a credential: set $\(variable) or give --token-file; nothing was read or sent")
                 throw ExitCode(2)
             }

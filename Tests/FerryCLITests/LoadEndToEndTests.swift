@@ -281,6 +281,28 @@ import FerryVendors
         await sandbox.stop()
     }
 
+    /// A credential exported from an env file with CRLF line ends keeps its "\r": it is
+    /// trimmed, as --token-file is, and the load goes through.
+    @Test func aCredentialWithATrailingLineEndIsTrimmed() async throws {
+        let sandbox = try await SandboxServer.start()
+        var environment = SandboxHarness.credentials
+        environment["TOPLYNE_API_TOKEN"] = (SandboxHarness.credentials["TOPLYNE_API_TOKEN"] ?? nil).map { $0 + "\r\n" }
+        let result = try await SandboxHarness.run(["load", "-m", Self.mapping, "samples/toplyne/user_events.csv.gz",
+                                                   "--endpoint", sandbox.baseURL(for: Toplyne.userEvents)], environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(await sandbox.ledger.records(for: "toplyne.user_events").count == 200)
+        await sandbox.stop()
+    }
+
+    @Test func aTimeoutBeyondADayIsAUsageError() async throws {
+        for value in ["inf", "1e10", "0"] {
+            let result = try await SandboxHarness.run(["load", "-m", Self.mapping, "samples/toplyne/user_events.csv.gz",
+                                                       "--endpoint", "http://127.0.0.1:9", "--timeout", value])
+            #expect(result.status == 2, "--timeout \(value): \(result.stderr)")
+            #expect(result.stderr.contains("--timeout"))
+        }
+    }
+
     @Test func missingCredentialStopsBeforeReading() async throws {
         var environment = SandboxHarness.credentials
         environment["TOPLYNE_API_TOKEN"] = nil

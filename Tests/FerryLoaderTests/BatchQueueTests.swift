@@ -47,6 +47,20 @@ import Testing
         #expect(queue.queued == 5)
     }
 
+    /// Senders waiting on an empty queue get a pushed batch directly, and nil at the finish.
+    @Test func waitingSendersGetBatchesAndThenTheEnd() async throws {
+        let queue = BatchQueue(capacity: 1)
+        async let first = queue.next()
+        async let second = queue.next()
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(queue.push(delivery(7)))
+        try await Task.sleep(for: .milliseconds(50))
+        queue.finish()
+        let got = [await first, await second].map { $0?.batch.index }
+        #expect(got.contains(7) && got.contains(nil), "\(got)")
+        #expect(!queue.push(delivery(8)), "a finished queue takes nothing")
+    }
+
     @Test func abandonReturnsWhatWasQueuedAndFreesTheProducer() async throws {
         let queue = BatchQueue(capacity: 2)
         queue.push(delivery(0))

@@ -60,6 +60,29 @@ import Testing
         #expect(oldKept?.keepAlive == true)
     }
 
+    @Test func framingEdgeCases() throws {
+        // Transfer-Encoding and Content-Length together: chunked frames it, the connection ends.
+        let both = try parse([bytes("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n")])
+        #expect(body(both) == "ok" && both?.keepAlive == false)
+        // A coding other than chunked last: the body runs to the close.
+        let gzip = try parse([bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nabc")])
+        #expect(body(gzip) == "abc" && gzip?.keepAlive == false)
+        // The same length given twice, in a list.
+        #expect(body(try parse([bytes("HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n\r\nok")])) == "ok")
+        // An obsolete folded header continues the previous one.
+        let folded = try parse([bytes("HTTP/1.1 200 OK\r\nX-Note: one\r\n  two\r\nContent-Length: 0\r\n\r\n")])
+        #expect(folded?.response.header("x-note") == "one two")
+        // "close" wins whatever else the header says.
+        #expect(try parse([bytes("HTTP/1.0 200 OK\r\nConnection: close, keep-alive\r\nContent-Length: 0\r\n\r\n")])?.keepAlive == false)
+        // A head past the parser's compaction point (16 KiB) in pieces.
+        let long = "HTTP/1.1 200 OK\r\nX-Long: " + String(repeating: "v", count: 40_000) + "\r\nContent-Length: 2\r\n\r\nok"
+        let pieces = stride(from: 0, to: long.utf8.count, by: 1000).map { Array(Array(long.utf8)[$0..<min($0 + 1000, long.utf8.count)]) }
+        let parsed = try parse(pieces)
+        #expect(body(parsed) == "ok" && parsed?.response.header("X-Long")?.count == 40_000)
+        // An interim answer alone, then the close: the answer is broken, not missing.
+        #expect(throws: TransportError.self) { try parse([bytes("HTTP/1.1 100 Continue\r\n\r\n")]) }
+    }
+
     @Test func aBodyWithoutLengthRunsToTheClose() throws {
         let result = try parse([bytes("HTTP/1.1 500 Internal Server Error\r\n\r\npart one, "), bytes("part two")])
         #expect(result?.response.status == 500)
@@ -103,6 +126,7 @@ import Testing
             ("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabXY", "CRLF"),
             ("HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", "colon"),
             ("HTTP/1.1 101 Switching Protocols\r\n\r\n", "switched"),
+            ("HTTP/1.1 200 OK\r\nContent-Length : 2\r\n\r\nok", "white space"),
         ]
         for (text, reason) in cases {
             do {

@@ -116,6 +116,60 @@ import Testing
         #expect(server.connectionCount == 1)
     }
 
+    /// A connection whose request timed out is not used again: its late answer must not be
+    /// taken for the next request's.
+    @Test func aTimedOutConnectionIsNotReused() async throws {
+        let server = try RawHTTPServer { number, _ in
+            let answer = Array("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n\(number)".utf8)
+            return number == 0 ? .late(answer, after: .milliseconds(300)) : .pieces([answer], close: false)
+        }
+        defer { server.shutdown() }
+        let client = try transport(server)
+        await #expect { try await client.sendOnLoop(post("{}"), timeout: .milliseconds(100)) } throws: { error in
+            (error as? TransportError)?.kind == .timeout
+        }
+        try await Task.sleep(for: .milliseconds(400))
+        let second = try await client.sendOnLoop(post("{}"), timeout: .seconds(5))
+        #expect(String(decoding: second.body, as: UTF8.self) == "1")
+        #expect(server.connectionCount == 2)
+    }
+
+    /// A kept connection that the server closes on the next request without a byte of answer
+    /// (its idle timeout raced the request) is retried once on a new connection; on a new
+    /// connection the same is an error (the aHangUp test).
+    @Test func aStaleKeptConnectionIsRetriedOnceOnANewOne() async throws {
+        let server = try RawHTTPServer { number, _ in
+            number == 1 ? .hangUp : .pieces([Array("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n\(number)".utf8)], close: false)
+        }
+        defer { server.shutdown() }
+        let client = try transport(server)
+        #expect(String(decoding: try await client.sendOnLoop(post("{}"), timeout: .seconds(5)).body, as: UTF8.self) == "0")
+        #expect(String(decoding: try await client.sendOnLoop(post("{}"), timeout: .seconds(5)).body, as: UTF8.self) == "2")
+        #expect(server.connectionCount == 2)
+        #expect(server.requests.count == 3)
+    }
+
+    /// Control characters and spaces that would break the request line or a header are
+    /// refused before anything is sent.
+    @Test func requestsThatCannotBeWrittenAreRefused() async throws {
+        let server = try RawHTTPServer.answering(Self.ok)
+        defer { server.shutdown() }
+        let client = try transport(server)
+        let bad: [OutgoingRequest] = [
+            post("{}", target: "/a b/v1/events"),
+            post("{}", headers: [("X-Key", "abc\u{7}def")]),
+            post("{}", headers: [("Bad Name", "x")]),
+            OutgoingRequest(method: "PO ST", target: "/", headers: [], body: nil),
+        ]
+        for request in bad {
+            await #expect { try await client.sendOnLoop(request, timeout: .seconds(5)) } throws: { error in
+                (error as? TransportError)?.kind == .invalidRequest
+            }
+        }
+        #expect(server.requests.isEmpty)
+        #expect(try await client.sendOnLoop(post("{}", headers: [("X-Tabbed", "a\tb")]), timeout: .seconds(5)).status == 202)
+    }
+
     @Test func aHangUpIsAClosedConnection() async throws {
         let server = try RawHTTPServer { _, _ in .hangUp }
         defer { server.shutdown() }

@@ -14,6 +14,8 @@ final class RawHTTPServer: @unchecked Sendable {
         case silence
         /// The connection closes without an answer.
         case hangUp
+        /// These bytes, written after a delay.
+        case late([UInt8], after: TimeAmount)
     }
 
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -96,6 +98,10 @@ final class RawHTTPServer: @unchecked Sendable {
                     break
                 case .hangUp:
                     context.close(promise: nil)
+                case .late(let bytes, let delay):
+                    context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
+                        context.writeAndFlush(self.wrapOutboundOut(ByteBuffer(bytes: bytes)), promise: nil)
+                    }
                 }
             }
         }

@@ -131,6 +131,8 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
 
     /// Fails the exchange in flight, if any, and closes the connection.
     private func fail(_ error: TransportError, context: ChannelHandlerContext?) {
+        var error = error
+        if error.kind == .connectionClosed && !parser.hasStarted { error.nothingReceived = true }
         let promise = answer
         answer = nil
         if let context { close(context) }

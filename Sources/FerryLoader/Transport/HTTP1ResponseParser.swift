@@ -33,6 +33,7 @@ struct HTTP1ResponseParser {
     private var status = 0
     private var headers: [(name: String, value: String)] = []
     private var keepAlive = true
+    private var http11 = true
     private var body: [UInt8] = []
 
     init(maxHeadBytes: Int = 64 << 10, maxBodyBytes: Int = 4 << 20, bodyless: Bool = false) {
@@ -41,11 +42,8 @@ struct HTTP1ResponseParser {
         self.bodyless = bodyless
     }
 
-    /// Whether any byte of the answer has arrived.
-    var hasStarted: Bool {
-        if case .head = state { return buffer.count > cursor || status != 0 }
-        return true
-    }
+    /// Whether any byte of the answer (an interim 1xx included) has arrived.
+    private(set) var hasStarted = false
 
     mutating func feed(_ bytes: UnsafeRawBufferPointer) throws(TransportError) -> Progress {
         if case .done = state {
@@ -53,6 +51,7 @@ struct HTTP1ResponseParser {
             keepAlive = false
             return .needMore
         }
+        if !bytes.isEmpty { hasStarted = true }
         buffer.append(contentsOf: bytes)
         let progress = try advance()
         if cursor == buffer.count {
@@ -187,7 +186,10 @@ struct HTTP1ResponseParser {
             }
         }
         if !codings.isEmpty {
-            // RFC 9112 6.3: chunked last frames the body; any other coding runs to the close.
+            // RFC 9112 6.1 and 6.3: chunked last frames the body, any other coding runs to the
+            // close; with a Content-Length too, or from an HTTP/1.0 server, the connection is
+            // not used again.
+            if !lengths.isEmpty || !http11 { keepAlive = false }
             if codings.last == "chunked" {
                 state = .chunkSize
             } else {
@@ -225,7 +227,6 @@ struct HTTP1ResponseParser {
             throw malformed("the answer's status line is not HTTP/1.x and a three-digit code")
         }
         status = digits.reduce(0) { $0 * 10 + Int($1 - 48) }
-        keepAlive = minor != 48
         var start = statusEnd + 2
         while start < range.upperBound {
             let end = find(crlf, from: start).map { min($0, range.upperBound) } ?? range.upperBound
@@ -239,17 +240,25 @@ struct HTTP1ResponseParser {
             guard let colon = buffer[start..<end].firstIndex(of: 58), colon > start else {
                 throw malformed("an answer header has no name and colon")
             }
+            if buffer[colon - 1] == 32 || buffer[colon - 1] == 9 {
+                throw malformed("an answer header has white space before its colon")   // RFC 9112 5.1
+            }
             headers.append((name: String(decoding: buffer[start..<colon], as: UTF8.self), value: text(colon + 1..<end)))
         }
+        var close = false
+        var keep = false
         for header in headers where Self.isNamed(header.name, "connection") {
             for token in header.value.split(separator: ",") {
                 switch token.trimmingSpaces.lowercased() {
-                case "close": keepAlive = false
-                case "keep-alive" where minor == 48: keepAlive = true
+                case "close": close = true
+                case "keep-alive": keep = true
                 default: break
                 }
             }
         }
+        http11 = minor != 48
+        // "close" wins over anything; HTTP/1.0 keeps the connection only when asked to.
+        keepAlive = !close && (http11 || keep)
     }
 
     private static let versionPrefix = Array("HTTP/1.".utf8)

@@ -8,6 +8,31 @@ struct OutgoingRequest: Sendable {
     var body: [UInt8]?
 
     func header(_ name: String) -> String? { firstHeader(name, in: headers) }
+
+    /// Refuses what would break the request on the wire: a control character (but tab) in a
+    /// header's name or value, or a space or control character in the method or target. The
+    /// error names the header, never its value (it may be the credential).
+    func validate() throws(TransportError) {
+        for header in headers {
+            guard Self.isToken(header.name) else {
+                throw TransportError(.invalidRequest, "a header name holds a character HTTP does not allow")
+            }
+            guard !header.value.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) else {
+                throw TransportError(.invalidRequest, "the \(header.name) header holds a line break or another control character; check the credential")
+            }
+        }
+        guard Self.isToken(method) else { throw TransportError(.invalidRequest, "the method \(method) is not an HTTP token") }
+        guard !target.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
+            throw TransportError(.invalidRequest, "the request path holds a space or a control character (check --endpoint): \(target)")
+        }
+    }
+
+    /// RFC 9110's token: visible ASCII but separators.
+    private static func isToken(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy { byte in
+            byte > 0x20 && byte < 0x7F && !"\"(),/:;<=>?@[\\]{}".utf8.contains(byte)
+        }
+    }
 }
 
 /// An answer read whole: status, headers in the order received, body.
@@ -42,10 +67,13 @@ struct TransportError: Error, CustomStringConvertible {
 
     var kind: Kind
     var detail: String
+    /// The connection closed before any byte of an answer arrived.
+    var nothingReceived: Bool
 
-    init(_ kind: Kind, _ detail: String) {
+    init(_ kind: Kind, _ detail: String, nothingReceived: Bool = false) {
         self.kind = kind
         self.detail = detail
+        self.nothingReceived = nothingReceived
     }
 
     var description: String { detail }

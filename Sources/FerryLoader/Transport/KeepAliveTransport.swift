@@ -33,30 +33,45 @@ final class KeepAliveTransport: HTTPTransport {
         let clock = ContinuousClock()
         let start = clock.now
         let bytes = try encode(request)
-        let channel = try await connection()
-        let left = timeout - (clock.now - start)
-        guard left > .zero else {
-            park(channel)
-            throw TransportError(.timeout, "no answer within the timeout")
+        var (channel, reused) = try await connection(fresh: false)
+        while true {
+            let left = timeout - (clock.now - start)
+            guard left > .zero else {
+                park(channel)
+                throw TransportError(.timeout, "no answer within the timeout")
+            }
+            do throws(TransportError) {
+                let result = try await exchange(bytes, on: channel, bodyless: request.method == "HEAD", timeout: left)
+                if result.keepAlive { park(channel) }
+                return result.response
+            } catch where reused && error.kind == .connectionClosed && error.nothingReceived {
+                // A kept connection the server had closed while it was idle (its keep-alive
+                // timeout): the request was not answered, so it goes once more on a new one.
+                (channel, reused) = try await connection(fresh: true)
+            }
         }
+    }
+
+    /// One request and its answer on `channel`; the channel is closed when it fails.
+    private func exchange(_ bytes: ByteBuffer, on channel: Channel, bodyless: Bool,
+                          timeout: Duration) async throws(TransportError) -> HTTP1Answer {
         let answer = channel.eventLoop.makePromise(of: HTTP1Answer.self)
         let written = channel.eventLoop.makePromise(of: Void.self)
         written.futureResult.whenFailure { error in
             // Never reached the handler (the channel closed first), or the write failed.
-            answer.fail(HTTP1ClientHandler.transportError(error))
+            var failure = HTTP1ClientHandler.transportError(error)
+            if failure.kind == .connectionClosed { failure.nothingReceived = true }
+            answer.fail(failure)
         }
-        let exchange = HTTP1Exchange(bytes: bytes, bodyless: request.method == "HEAD",
-                                     timeout: .nanoseconds(Int64(left.inSeconds * 1e9)), answer: answer)
+        let exchange = HTTP1Exchange(bytes: bytes, bodyless: bodyless,
+                                     timeout: .nanoseconds(Int64(min(timeout.inSeconds, 1e9) * 1e9)), answer: answer)
         channel.writeAndFlush(exchange, promise: written)
-        let result: HTTP1Answer
         do {
-            result = try await answer.futureResult.get()
+            return try await answer.futureResult.get()
         } catch {
             channel.close(promise: nil)
             throw HTTP1ClientHandler.transportError(error)
         }
-        if result.keepAlive { park(channel) }
-        return result.response
     }
 
     let executors: [any TaskExecutor]
@@ -73,18 +88,18 @@ final class KeepAliveTransport: HTTPTransport {
         idle.withLockedValue { $0[ObjectIdentifier(channel.eventLoop), default: []].append(channel) }
     }
 
-    /// An idle connection that is still open, or a new one.
-    private func connection() async throws(TransportError) -> Channel {
+    /// An idle connection that is still open (`reused`), or a new one (always when `fresh`).
+    private func connection(fresh: Bool) async throws(TransportError) -> (channel: Channel, reused: Bool) {
         let current = MultiThreadedEventLoopGroup.currentEventLoop
         let loop = current ?? group.next()
         let key = ObjectIdentifier(loop)
         // On a loop, only that loop's connections; elsewhere, any idle one.
-        while let channel = idle.withLockedValue({ idle -> Channel? in
+        while !fresh, let channel = idle.withLockedValue({ idle -> Channel? in
             if current != nil { return idle[key]?.popLast() }
             for other in idle.keys { if let channel = idle[other]?.popLast() { return channel } }
             return nil
         }) {
-            if channel.isActive { return channel }
+            if channel.isActive { return (channel, true) }
             channel.close(promise: nil)
         }
         let bootstrap = ClientBootstrap(group: loop)
@@ -96,7 +111,7 @@ final class KeepAliveTransport: HTTPTransport {
                 }
             }
         do {
-            return try await bootstrap.connect(host: origin.host, port: origin.port).get()
+            return (try await bootstrap.connect(host: origin.host, port: origin.port).get(), false)
         } catch {
             throw TransportError(.connect, "cannot connect to \(origin.hostHeader): \(Self.connectReason(error))")
         }
@@ -118,7 +133,8 @@ final class KeepAliveTransport: HTTPTransport {
     }
 
     /// The request line, `Host`, the request's headers, `Content-Length`, and the body, in
-    /// one buffer. A header holding a line break is refused (it would split the request).
+    /// one buffer. A header holding a line break is refused (it would split the request;
+    /// `OutgoingRequest.validate`).
     func encode(_ request: OutgoingRequest) throws(TransportError) -> ByteBuffer {
         let head = try self.head(of: request)
         var buffer = ByteBufferAllocator().buffer(capacity: head.count + 32 + (request.body?.count ?? 0))
@@ -148,10 +164,8 @@ final class KeepAliveTransport: HTTPTransport {
         append(" HTTP/1.1\r\nHost: ")
         append(origin.hostHeader)
         append("\r\n")
+        try request.validate()
         for header in request.headers {
-            guard Self.isFieldSafe(header.name), Self.isFieldSafe(header.value) else {
-                throw TransportError(.invalidRequest, "the \(Self.isFieldSafe(header.name) ? header.name : "a") header holds a line break; check the credential")
-            }
             append(header.name)
             append(": ")
             append(header.value)
@@ -175,9 +189,5 @@ final class KeepAliveTransport: HTTPTransport {
             }
             return true
         }
-    }
-
-    private static func isFieldSafe(_ text: String) -> Bool {
-        !text.utf8.contains { $0 == 13 || $0 == 10 || $0 == 0 }
     }
 }
