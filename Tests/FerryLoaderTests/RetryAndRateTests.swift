@@ -105,4 +105,15 @@ import Testing
         control.record(.success(latency: 0.5))    // 5x: slow down
         #expect(control.current == 4)
     }
+
+    /// On a near server a few times a sub-millisecond baseline is jitter, not load: the
+    /// latency must also rise by 50 ms before the limit is halved.
+    @Test func jitterOnANearServerIsNotPushback() {
+        var control = AdaptiveConcurrency(maximum: 32)
+        for _ in 0..<50 { control.record(.success(latency: 0.0004)) }
+        control.record(.success(latency: 0.008))  // 20x the baseline, 7.6 ms more
+        #expect(control.current == 32)
+        control.record(.success(latency: 0.06))   // 60 ms: a real stall
+        #expect(control.current == 16)
+    }
 }

@@ -8,8 +8,13 @@ public struct AdaptiveConcurrency: Sendable {
     public private(set) var limit: Double
     /// Smoothed latency of successful requests while healthy (seconds), the baseline.
     public private(set) var baseline: Double?
-    /// Latency above `baseline * latencyFactor` counts as pushback.
+    /// Latency above `baseline * latencyFactor`, and at least `minimumRise` above the
+    /// baseline, counts as pushback.
     public let latencyFactor: Double
+    /// Seconds a latency must rise above the baseline before it counts, whatever the factor:
+    /// on a near server (a baseline well under a millisecond) scheduling jitter alone is a
+    /// factor of 3 and more, and halving the concurrency for it only slows the run.
+    public let minimumRise: Double
     /// Successes needed, per unit of the current limit, before it grows by one.
     private var successes = 0.0
     /// No second decrease until this many more outcomes have come in (one round trip).
@@ -23,10 +28,11 @@ public struct AdaptiveConcurrency: Sendable {
         case failure
     }
 
-    public init(maximum: Int, start: Int? = nil, latencyFactor: Double = 3) {
+    public init(maximum: Int, start: Int? = nil, latencyFactor: Double = 3, minimumRise: Double = 0.05) {
         self.maximum = max(1, maximum)
         limit = Double(min(self.maximum, max(1, start ?? self.maximum)))
         self.latencyFactor = latencyFactor
+        self.minimumRise = minimumRise
     }
 
     /// Requests that may be in flight now.
@@ -40,7 +46,7 @@ public struct AdaptiveConcurrency: Sendable {
         case .failure:
             break
         case .success(let latency):
-            if let baseline, latency > baseline * latencyFactor {
+            if let baseline, latency > baseline * latencyFactor, latency > baseline + minimumRise {
                 decrease()
                 return
             }
