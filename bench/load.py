@@ -112,8 +112,12 @@ def load_runs(job, concurrency, environment, workdir):
         seconds = report["duration_seconds"]
         runs.append({"wall": wall, "cpu": cpu, "rss": rss, "records_per_s": totals["delivered"] / seconds,
                      "requests_per_s": delivery["requests"] / seconds, "p99": delivery["latency_ms"].get("p99", 0.0),
-                     "requests": delivery["requests"], "retries": delivery["retries"], "records": totals["delivered"]})
-    return {key: median([r[key] for r in runs]) for key in runs[0]}
+                     "requests": delivery["requests"], "retries": delivery["retries"], "records": totals["delivered"],
+                     "final": delivery["concurrency_final"]})
+    figures = {key: median([r[key] for r in runs]) for key in runs[0]}
+    # Adaptive concurrency may have lowered the limit in some run: the lowest end state shows it.
+    figures["final"] = min(r["final"] for r in runs)
+    return figures
 
 
 def convert_rate(job, environment, workdir):
@@ -180,10 +184,11 @@ def write(rows):
         "",
         f"Input: `{EVENTS}`, the first {grouped(LOAD_ROWS)} rows for the batched targets and "
         f"{grouped(PYZE_ROWS)} for Pyze. records/s and requests/s are over ferry's whole run (reading, "
-        "mapping and sending); p99 is the request latency ferry measured; RSS is ferry's peak.",
+        "mapping and sending); p99 is the request latency ferry measured; ferry CPU is its user + system time; "
+        "final concurrency is the lowest limit adaptive concurrency ended a run at (the --concurrency given unless it backed off); RSS is ferry's peak.",
         "",
-        "| target | concurrency | records/s | requests/s | p99 (ms) | ferry RSS (MiB) | yardstick | ratio | sandbox RSS (MiB) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| target | concurrency | records/s | requests/s | p99 (ms) | ferry CPU (s) | final concurrency | ferry RSS (MiB) | yardstick | ratio | sandbox RSS (MiB) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for job, concurrency, figures, yardstick, wrk, sandbox_rss in rows:
         if yardstick:
@@ -193,7 +198,8 @@ def write(rows):
         else:
             stick, ratio = "-", "-"
         lines.append(f"| {job['name']} | {concurrency} | {grouped(figures['records_per_s'])} | "
-                     f"{grouped(figures['requests_per_s'])} | {figures['p99']:.1f} | {figures['rss']:.0f} | "
+                     f"{grouped(figures['requests_per_s'])} | {figures['p99']:.1f} | {figures['cpu']:.2f} | "
+                     f"{figures['final']} | {figures['rss']:.0f} | "
                      f"{stick} | {ratio} | {sandbox_rss:.0f} |")
     lines += [
         "",
