@@ -61,6 +61,7 @@ let package = Package(
         ]),
         .testTarget(name: "FerryLoaderTests", dependencies: [
             "FerryLoader", "FerryTestSupport",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

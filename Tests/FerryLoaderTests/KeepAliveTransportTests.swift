@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import AsyncHTTPClient
 import Testing
 @testable import FerryLoader
 
@@ -227,5 +228,29 @@ extension KeepAliveTransport {
     /// subprocess runs hold.
     func sendOnLoop(_ request: OutgoingRequest, timeout: Duration) async throws -> ReceivedResponse {
         try await withTaskExecutorPreference(executors[0]) { try await send(request, timeout: timeout) }
+    }
+}
+
+@Suite struct AsyncHTTPClientTransportTests {
+    /// AsyncHTTPClient's own error for a refused header prints the header's value: the
+    /// mapped error must not (the value is the credential).
+    @Test func refusedHeadersAreReportedWithoutTheirValue() {
+        let error = AsyncHTTPClientTransport.transportError(HTTPClientError.invalidHeaderFieldValues(["Bearer s3cret\r"]))
+        #expect(error.kind == .invalidRequest)
+        #expect(!error.detail.contains("s3cret"), "\(error.detail)")
+        #expect(AsyncHTTPClientTransport.transportError(HTTPClientError.deadlineExceeded).kind == .timeout)
+        #expect(AsyncHTTPClientTransport.transportError(HTTPClientError.remoteConnectionClosed).kind == .connectionClosed)
+    }
+
+    /// An unwritable request is refused before any connection is tried.
+    @Test func unwritableRequestsAreRefusedBeforeConnecting() async throws {
+        let transport = AsyncHTTPClientTransport(origin: try #require(Origin("https://127.0.0.1:9")), settings: LoadSettings())
+        let request = OutgoingRequest(method: "POST", target: "/v1/events", headers: [("Authorization", "Bearer s3cret\n")],
+                                      body: Array("{}".utf8))
+        await #expect { try await transport.send(request, timeout: .seconds(5)) } throws: { error in
+            guard let error = error as? TransportError else { return false }
+            return error.kind == .invalidRequest && !error.detail.contains("s3cret")
+        }
+        await transport.shutdown()
     }
 }
