@@ -25,7 +25,9 @@ let package = Package(
         .target(name: "CIsal", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(name: "FerryCore", dependencies: ["CZlib", "CIsal"]),
         .target(name: "FerryMapping", dependencies: ["FerryCore", .product(name: "Yams", package: "Yams")]),
-        .target(name: "FerryVendors", dependencies: ["FerryCore", "FerryMapping"]),
+        // SHA-256 on the CPU's SHA extensions where there are some (Pyze's messageId): see Sources/CSha256.
+        .target(name: "CSha256"),
+        .target(name: "FerryVendors", dependencies: ["FerryCore", "FerryMapping", "CSha256"]),
         .target(name: "FerryLoader", dependencies: [
             "FerryCore", "FerryMapping", "FerryVendors",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
