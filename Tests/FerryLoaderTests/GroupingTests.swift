@@ -54,8 +54,16 @@ fields:
         let pipeline = ConversionPipeline(command: "convert", target: loaded.target, mapping: loaded.compiled,
                                           mappingPath: mappingPath, inputs: inputs.map(InputFile.init(path:)),
                                           sink: sink, deadLetters: deadLetters,
-                                          options: PipelineOptions(groupMemory: groupMemory))
+                                          options: options(groupMemory: groupMemory))
         return (pipeline.run(), sink)
+    }
+
+    /// Spills go to this test's own directory, so that a check for leftovers is not confused
+    /// by other tests spilling at the same time.
+    func options(groupMemory: Int) -> PipelineOptions {
+        var options = PipelineOptions(groupMemory: groupMemory)
+        options.spillDirectory = directory
+        return options
     }
 
     func texts(_ sink: CollectingSink) throws -> [String] {
@@ -185,7 +193,7 @@ fields:
         for (order, value) in expected {
             #expect(seen[order]?.qty == value.qty && seen[order]?.count == value.count, "\(order)")
         }
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("ferry-groups-") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix("ferry-groups-") }
         #expect(leftovers.isEmpty, "spill files left behind: \(leftovers)")
     }
 }

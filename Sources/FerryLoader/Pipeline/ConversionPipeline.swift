@@ -24,6 +24,9 @@ public struct PipelineOptions: Sendable {
     public var rowsPerBlock = 2048
     /// Bytes of rows one group may hold; a larger group's rows are invalid (`group_too_large`).
     public var groupLimit = 16 << 20
+    /// Where spill directories of `group_order: any` are made (default: the system's
+    /// temporary directory, `$TMPDIR`).
+    public var spillDirectory: URL?
 
     public init(limit: Int? = nil, batchSize: Int? = nil, groupMemory: Int = 64 << 20, maxInvalid: InvalidBudget? = nil) {
         self.limit = limit
@@ -105,7 +108,8 @@ public final class ConversionPipeline {
         let mapper = RecordMapper(mapping: mapping)
         self.mapper = mapper
         ndjsonScanPaths = mapper.ndjsonScanPaths
-        collector = GroupCollector(order: mapping.groupOrder, groupLimit: options.groupLimit, memoryLimit: options.groupMemory)
+        collector = GroupCollector(order: mapping.groupOrder, groupLimit: options.groupLimit, memoryLimit: options.groupMemory,
+                                   spillDirectory: options.spillDirectory)
         if case .multipartCSV(_, _, let columns, _) = target.envelope { csvColumns = columns } else { csvColumns = nil }
         keepsRows = sink.keepsRows
         needsRecordObjects = target.adjuster != nil || !target.endpoint.pathParameters.isEmpty

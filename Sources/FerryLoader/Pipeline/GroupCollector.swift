@@ -1,3 +1,4 @@
+import Foundation
 import FerryCore
 import FerryMapping
 
@@ -34,10 +35,14 @@ struct GroupCollector {
     /// Rows written to temporary files, per input index (what `abandon` gives back).
     private var spilledByFile: [Int: Int] = [:]
 
-    init(order: GroupOrder, groupLimit: Int = 16 << 20, memoryLimit: Int = 64 << 20) {
+    /// Where spill directories are made; nil for the system's temporary directory.
+    private let spillDirectory: URL?
+
+    init(order: GroupOrder, groupLimit: Int = 16 << 20, memoryLimit: Int = 64 << 20, spillDirectory: URL? = nil) {
         self.order = order
         self.groupLimit = groupLimit
         self.memoryLimit = memoryLimit
+        self.spillDirectory = spillDirectory
     }
 
     struct Outcome {
@@ -87,7 +92,7 @@ struct GroupCollector {
             }
             held += row.byteCount
             if held > memoryLimit {
-                let spill = try GroupSpill(seed: 0)
+                let spill = try GroupSpill(seed: 0, parent: spillDirectory)
                 for group in pending {
                     for row in group.rows {
                         try spill.write(row, key: group.key)
