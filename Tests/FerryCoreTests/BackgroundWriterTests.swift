@@ -33,6 +33,9 @@ import Testing
         let firstStorage = Self.base(first)
         var second = try writer.submit(consume first)
         seen.wait(for: 1)
+        // Written is not yet handed back: wait until the writer thread has emptied it.
+        let deadline = Date().addingTimeInterval(10)
+        while writer.spareBuffers == 0 && Date() < deadline { usleep(1000) }
         #expect(second.isEmpty && second.capacity >= 1 << 20)   // nothing to reuse yet: a new one
         second.append(contentsOf: [1, 2, 3])
         // The first buffer has been written, so it is the one handed back now, emptied.

@@ -58,6 +58,13 @@ final class BackgroundWriter: @unchecked Sendable {
         }
     }
 
+    /// Emptied buffers waiting to be handed back by `submit`.
+    var spareBuffers: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return free.count
+    }
+
     /// Hands a full buffer over and returns an empty one to fill next.
     func submit(_ buffer: consuming [UInt8]) throws(OutputError) -> [UInt8] {
         condition.lock()
