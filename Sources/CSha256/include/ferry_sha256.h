@@ -7,6 +7,9 @@
 // derived messageId. Everywhere else (no SHA-NI, another architecture) available() is 0 and
 // ferry uses its portable Swift implementation; both give the same digests (tested).
 
+/// SHA-256's 64 round constants (FIPS 180-4 4.2.2), for both implementations.
+const uint32_t *ferry_sha256_round_constants(void);
+
 /// 1 when this CPU can run ferry_sha256_hw_blocks.
 int ferry_sha256_hw_available(void);
 

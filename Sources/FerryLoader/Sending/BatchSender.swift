@@ -202,7 +202,10 @@ final class BatchSender: Sendable {
             do throws(TransportError) {
                 let response = try await transport.send(request, timeout: .seconds(settings.timeout))
                 status = response.status
-                let retryAfter = RetryPolicy.parseRetryAfter(response.header("Retry-After"), now: Date().timeIntervalSince1970)
+                // The clock is read only when there is a Retry-After to read (rarely).
+                let retryAfter = response.header("Retry-After").flatMap {
+                    RetryPolicy.parseRetryAfter($0, now: Date().timeIntervalSince1970)
+                }
                 verdict = builder.target.response.verdict(status: response.status, body: response.body, retryAfter: retryAfter)
             } catch {
                 verdict = error.kind == .invalidRequest ? .fatal(reason: error.detail) : .retry(reason: error.detail, retryAfter: nil)

@@ -274,9 +274,7 @@ struct HTTP1ResponseParser {
 
     /// Whether a header's name is `lowercase`, compared without ASCII case.
     static func isNamed(_ name: String, _ lowercase: StaticString) -> Bool {
-        guard name.utf8.count == lowercase.utf8CodeUnitCount else { return false }
-        let wanted = UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
-        return zip(name.utf8, wanted).allSatisfy { have, want in have == want || (have >= 65 && have <= 90 && have + 32 == want) }
+        sameIgnoringASCIICase(name.utf8, UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount))
     }
 
     private func chunkSize(_ range: Range<Int>) throws(TransportError) -> Int {

@@ -47,8 +47,15 @@ struct ReceivedResponse: Sendable {
 
 /// The first header of that name, compared without case.
 func firstHeader(_ name: String, in headers: [(name: String, value: String)]) -> String? {
-    let wanted = name.lowercased()
-    return headers.first { $0.name.utf8.count == wanted.utf8.count && $0.name.lowercased() == wanted }?.value
+    headers.first { sameIgnoringASCIICase($0.name.utf8, name.utf8) }?.value
+}
+
+/// Whether two header names are the same bytes but for ASCII letter case (without
+/// allocating lowercased copies: it runs for every answer).
+func sameIgnoringASCIICase<A: Collection<UInt8>, B: Collection<UInt8>>(_ a: A, _ b: B) -> Bool {
+    a.count == b.count && zip(a, b).allSatisfy { x, y in
+        x == y || ((x | 0x20) == (y | 0x20) && (x | 0x20) >= 97 && (x | 0x20) <= 122)
+    }
 }
 
 /// Why an exchange got no answer. `description` never holds the request (so never a secret).
