@@ -23,7 +23,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // ISA-L's inflate, loaded at run time when present (zlib otherwise): see Sources/CIsal.
         .target(name: "CIsal", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
-        .target(name: "FerryCore", dependencies: ["CZlib", "CIsal"]),
+        // The CSV reader's byte search, sixteen bytes at a time with SSE2: see Sources/CByteScan.
+        .target(name: "CByteScan"),
+        .target(name: "FerryCore", dependencies: ["CZlib", "CIsal", "CByteScan"]),
         .target(name: "FerryMapping", dependencies: ["FerryCore", .product(name: "Yams", package: "Yams")]),
         // SHA-256 on the CPU's SHA extensions where there are some (Pyze's messageId): see Sources/CSha256.
         .target(name: "CSha256"),

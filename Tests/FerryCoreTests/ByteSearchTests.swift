@@ -2,8 +2,8 @@ import Testing
 @testable import FerryCore
 
 /// `ByteSearch` against the byte-by-byte search it replaces in the CSV reader: every start
-/// and end around the eight-byte words, matches at every position, and the high-bit flag of
-/// the bytes skipped.
+/// and end around the sixteen-byte vectors (SSE2) and eight-byte words, matches at every
+/// position, and the high-bit flag of the bytes skipped.
 @Suite struct ByteSearchTests {
     /// What the CSV reader did before: the first of `targets`, and whether a skipped byte is non-ASCII.
     static func naive(_ bytes: [UInt8], _ targets: [UInt8], from start: Int, to end: Int) -> (Int, Bool) {
@@ -70,5 +70,25 @@ import Testing
         // A non-ASCII byte in a whole word skipped before the match in a later word.
         let far = Array("ééééé1234567,".utf8)
         #expect(Self.search(far, [0x2C, 0x0A, 0x0D], from: 0, to: far.count) == (far.count - 1, true))
+    }
+
+    /// A non-ASCII byte and a target at every pair of positions of a 70-byte stretch (four
+    /// vectors and a tail, searched from several starts): the flag is set exactly when the
+    /// non-ASCII byte lies between the start and the match.
+    @Test func flagsANonASCIIByteOnlyBetweenTheStartAndTheMatch() {
+        let length = 70
+        for start in [0, 1, 7, 15, 16, 17] {
+            for high in 0..<length {
+                for target in 0..<length where target != high {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "x"), count: length)
+                    bytes[high] = 0xC3
+                    bytes[target] = UInt8(ascii: "\"")
+                    let want = Self.naive(bytes, [0x22, 0x0A], from: start, to: length)
+                    let got = Self.search(bytes, [0x22, 0x0A], from: start, to: length)
+                    #expect(got == want, "non-ASCII at \(high), quote at \(target), from \(start)")
+                    if got != want { return }
+                }
+            }
+        }
     }
 }

@@ -1,10 +1,14 @@
+import CByteScan
+
 /// Finding the next byte of a small set in a buffer eight bytes at a time (SWAR: a 64-bit
 /// word holds eight bytes; a byte equal to `c` becomes a zero byte of `word ^ c·0x01…01`, and
 /// `(x - 0x01…01) & ~x & 0x80…80` marks zero bytes). The lowest mark is always a true match
 /// (a false mark needs a borrow from a true zero below it), which is all a search needs.
 ///
 /// Used by the CSV reader for the stretches of a field between its special bytes, where it
-/// spent most of its time going byte by byte.
+/// spent most of its time going byte by byte. Where the CPU has SSE2 (every x86-64 one), the
+/// search first goes sixteen bytes at a time (`CByteScan`), and the words here take the
+/// last bytes before `end`.
 enum ByteSearch {
     private static let ones: UInt64 = 0x0101_0101_0101_0101
     private static let highs: UInt64 = 0x8080_8080_8080_8080
@@ -30,8 +34,11 @@ enum ByteSearch {
     @inline(__always)
     static func first(of a: UInt8, _ b: UInt8, _ c: UInt8, in p: UnsafePointer<UInt8>, from start: Int, to end: Int,
                       high: inout UInt8) -> Int {
+        var found: Int32 = 0
+        let scanned = ferry_scan3(p, start, end, a, b, c, &high, &found)
+        if found != 0 { return scanned }
         let pa = ones &* UInt64(a), pb = ones &* UInt64(b), pc = ones &* UInt64(c)
-        return first(in: p, from: start, to: end, high: &high,
+        return first(in: p, from: scanned, to: end, high: &high,
                      marks: { w in zeroBytes(w ^ pa) | zeroBytes(w ^ pb) | zeroBytes(w ^ pc) },
                      matches: { $0 == a || $0 == b || $0 == c })
     }
@@ -40,8 +47,11 @@ enum ByteSearch {
     @inline(__always)
     static func first(of a: UInt8, _ b: UInt8, in p: UnsafePointer<UInt8>, from start: Int, to end: Int,
                       high: inout UInt8) -> Int {
+        var found: Int32 = 0
+        let scanned = ferry_scan3(p, start, end, a, b, b, &high, &found)
+        if found != 0 { return scanned }
         let pa = ones &* UInt64(a), pb = ones &* UInt64(b)
-        return first(in: p, from: start, to: end, high: &high,
+        return first(in: p, from: scanned, to: end, high: &high,
                      marks: { w in zeroBytes(w ^ pa) | zeroBytes(w ^ pb) },
                      matches: { $0 == a || $0 == b })
     }
