@@ -3,72 +3,46 @@
 /// It replaces a `[UInt8]` whose `append(contentsOf:)`, called for every key, string and
 /// number (an out-of-line generic call that checks uniqueness and capacity and copies through
 /// the `Sequence` machinery), was about a tenth of a conversion's CPU. Here an append is an
-/// inlined capacity check and a copy. Copies of a writer share the block until one of them
-/// writes (`makeUnique`, called once by each of the writer's operations, not per append).
-struct JSONBytes: @unchecked Sendable {
-    final class Block {
-        @exclusivity(unchecked) var base: UnsafeMutablePointer<UInt8>
-        @exclusivity(unchecked) var count = 0
-        @exclusivity(unchecked) var capacity: Int
-
-        init(capacity: Int) {
-            self.capacity = max(16, capacity)
-            base = .allocate(capacity: self.capacity)
-        }
-
-        deinit { base.deallocate() }
-
-        func copy() -> Block {
-            let copy = Block(capacity: capacity)
-            copy.base.update(from: base, count: count)
-            copy.count = count
-            return copy
-        }
-
-        @inline(never)
-        func grow(toHold needed: Int) {
-            GrowableStorage.grow(&base, count: count, capacity: &capacity, toFit: needed)
-        }
-    }
-
-    private var block: Block
+/// inlined capacity check and a copy. Noncopyable, like the writer that holds it, so the
+/// block has one owner: no copy-on-write check (a call into the runtime) before each write,
+/// and no reference to follow to the block.
+struct JSONBytes: ~Copyable, @unchecked Sendable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private(set) var capacity: Int
 
     init(capacity: Int) {
-        block = Block(capacity: capacity)
+        self.capacity = max(16, capacity)
+        base = .allocate(capacity: self.capacity)
     }
 
-    var count: Int { block.count }
-    var capacity: Int { block.capacity }
-    var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: block.base, count: block.count) }
+    deinit { base.deallocate() }
 
-    /// Before writing: gives this value a block of its own if a copy shares it.
-    @inline(__always)
-    mutating func makeUnique() {
-        if _slowPath(!isKnownUniquelyReferenced(&block)) { block = block.copy() }
+    var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+    @inline(never)
+    private mutating func grow(toHold needed: Int) {
+        GrowableStorage.grow(&base, count: count, capacity: &capacity, toFit: needed)
     }
 
     /// Room for `n` more bytes; the caller writes them at the returned address and `commit`s.
-    /// Only after `makeUnique`.
     @inline(__always)
-    func reserve(_ n: Int) -> UnsafeMutablePointer<UInt8> {
-        let block = block
-        if _slowPath(block.capacity &- block.count < n) { block.grow(toHold: block.count + n) }
-        return block.base + block.count
+    mutating func reserve(_ n: Int) -> UnsafeMutablePointer<UInt8> {
+        if _slowPath(capacity &- count < n) { grow(toHold: count + n) }
+        return base + count
     }
 
     @inline(__always)
-    func commit(_ n: Int) { block.count &+= n }
+    mutating func commit(_ n: Int) { count &+= n }
 
-    /// Only after `makeUnique`.
     @inline(__always)
-    func append(_ byte: UInt8) {
+    mutating func append(_ byte: UInt8) {
         reserve(1).pointee = byte
         commit(1)
     }
 
-    /// Only after `makeUnique`.
     @inline(__always)
-    func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         let n = bytes.count
         guard n > 0, let source = bytes.baseAddress else { return }
         Self.copy(source, to: reserve(n), count: n)
@@ -98,14 +72,12 @@ struct JSONBytes: @unchecked Sendable {
     }
 
     mutating func removeAll() {
-        makeUnique()
-        block.count = 0
+        count = 0
     }
 
     /// Keeps the first `count` bytes.
     mutating func truncate(to count: Int) {
-        precondition(count >= 0 && count <= block.count, "JSONWriter: truncate(to: \(count)) past the \(block.count) bytes written")
-        makeUnique()
-        block.count = count
+        precondition(count >= 0 && count <= self.count, "JSONWriter: truncate(to: \(count)) past the \(self.count) bytes written")
+        self.count = count
     }
 }

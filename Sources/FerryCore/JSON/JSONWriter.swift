@@ -13,7 +13,10 @@
 /// Doubles use the shortest representation that round-trips (Swift's `description`,
 /// e.g. `5.0`, `-0.0`, `1e-05`, `1e+100`), always a valid JSON number. JSON has no
 /// infinities or NaN: a non-finite double is written as `null`.
-public struct JSONWriter: Sendable {
+///
+/// Noncopyable: a writer owns its bytes, so that no write has to check whether a copy shares
+/// them (hold one in a class, or pass it `inout` or `borrowing`).
+public struct JSONWriter: ~Copyable, Sendable {
     /// The JSON written so far (a copy: hot paths read it in place with ``withBytes(_:)``
     /// and ``count``).
     public var bytes: [UInt8] {
@@ -48,12 +51,11 @@ public struct JSONWriter: Sendable {
     /// The bytes written, in place (valid only inside `body`).
     @inline(__always)
     public func withBytes<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
-        try withExtendedLifetime(out) { () throws(E) -> R in try body(out.buffer) }
+        try body(out.buffer)
     }
 
     /// Appends one byte outside the JSON grammar (a line feed after a record, say).
     public mutating func appendByte(_ byte: UInt8) {
-        out.makeUnique()
         out.append(byte)
     }
 
@@ -207,7 +209,6 @@ public struct JSONWriter: Sendable {
 
     @inline(__always)
     private mutating func separate() {
-        out.makeUnique()
         if afterKey {
             afterKey = false
             return
@@ -257,7 +258,6 @@ public struct JSONWriter: Sendable {
             if depth >= 64 { deeperFilled.removeLast() }
         }
         afterKey = false
-        out.makeUnique()
         out.append(bracket)
     }
 

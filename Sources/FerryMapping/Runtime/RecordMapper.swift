@@ -220,7 +220,7 @@ public final class RecordMapper {
     }
 
     /// A required object that ends up with no member is as good as missing.
-    func checkNotEmpty(_ member: MemberPlan, _ writer: JSONWriter, _ errors: inout [FieldError]) {
+    func checkNotEmpty(_ member: MemberPlan, _ writer: borrowing JSONWriter, _ errors: inout [FieldError]) {
         guard writer.currentContainerIsEmpty else { return }
         errors.append(FieldError(kind: .missingRequired, field: member.path, column: nil, value: nil,
                                  reason: "required, but every field of this object is empty"))
