@@ -303,10 +303,15 @@ public struct JSONWriter: ~Copyable, Sendable {
     /// it unchanged (`PlainDecimal`); false, with nothing written, when it might not.
     public mutating func writeDouble(plainDecimal text: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let form = PlainDecimal.form(text) else { return false }
+        writeDouble(plainDecimal: text, form: form)
+        return true
+    }
+
+    /// As above, for text whose `PlainDecimal.form` the caller has already found.
+    public mutating func writeDouble(plainDecimal text: UnsafeBufferPointer<UInt8>, form: PlainDecimal.Form) {
         separate()
         out.append(text)
         if form == .integral { appendStatic(".0") }
-        return true
     }
 
     /// Writes a number literal verbatim. `literal` must be a valid JSON number, as every

@@ -428,9 +428,10 @@ public final class RecordMapper {
             writer.writeTimestamp(parsed, as: step.timestampFormat)
             return true
         case .float:
-            if PlainDecimal.form(bytes) != nil {
+            if let form = PlainDecimal.form(bytes) {
                 writer.writeEncodedKey(key)
-                return writer.writeDouble(plainDecimal: bytes)
+                writer.writeDouble(plainDecimal: bytes, form: form)
+                return true
             }
             guard let value = Self.shortDouble(bytes) else { return false }
             writer.writeEncodedKey(key)
@@ -492,9 +493,10 @@ public final class RecordMapper {
                 writer.writeInt(value)
                 return .written
             case .float:
-                if PlainDecimal.form(bytes) != nil {
+                if let form = PlainDecimal.form(bytes) {
                     writer.writeEncodedKey(key)
-                    return writer.writeDouble(plainDecimal: bytes) ? .written : .general
+                    writer.writeDouble(plainDecimal: bytes, form: form)
+                    return .written
                 }
                 let number: Double
                 switch try? JSONParser.parse(bytes) {
