@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FerryCore
 import FerryLoader
 import FerrySandbox
 import FerryVendors
@@ -139,9 +140,7 @@ struct SendOptions: ParsableArguments {
             }
         case .bearer, .apiKeyV1:
             let variable = target.auth.environmentVariable
-            // Trimmed like --token-file: an env file with CRLF line ends leaves a "\r" behind.
-            let fromEnvironment = environment[variable]?.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard let value = secret ?? fromEnvironment.flatMap({ $0.isEmpty ? nil : $0 }) else {
+            guard let value = secret ?? EnvironmentCredential.value(variable, in: environment) else {
                 printError("ferry: \(target.name) needs a credential: set $\(variable) or give --token-file; nothing was read or sent")
                 throw ExitCode(2)
             }

@@ -51,6 +51,11 @@ import FerryVendors
         let login = ["TALONONE_EMAIL": "ops@example.com", "TALONONE_PASSWORD": "right"]
         #expect(try await ManagementCredentials.authorization(baseURL: url, environment: login) == "Bearer zb8buj39cd")
         #expect(server.requests.last?.body == #"{"email":"ops@example.com","password":"right"}"#)
+        // From a CRLF env file: the token loses its "\r", and so does the password (not its spaces).
+        #expect(try await ManagementCredentials.authorization(baseURL: url, environment: ["TALONONE_MANAGEMENT_TOKEN": "t1\r"]) == "Bearer t1")
+        let crlfLogin = ["TALONONE_EMAIL": "ops@example.com\r", "TALONONE_PASSWORD": "right\r"]
+        #expect(try await ManagementCredentials.authorization(baseURL: url, environment: crlfLogin) == "Bearer zb8buj39cd")
+        #expect(server.requests.last?.body == #"{"email":"ops@example.com","password":"right"}"#)
         do {
             _ = try await ManagementCredentials.authorization(baseURL: url, environment: ["TALONONE_EMAIL": "ops@example.com", "TALONONE_PASSWORD": "wrong"])
             Issue.record("expected the login to fail")

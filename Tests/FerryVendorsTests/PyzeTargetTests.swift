@@ -437,6 +437,14 @@ import FerryMapping
                                ("eventTime", .string("2020-06-03T17:03:48-07:00")),
                                ("attributes", .object(object([("key", .string("value"))])))])
 
+    /// The app key from a CRLF env file is the key without its "\r"; empty is unset.
+    @Test func theAppKeyFromTheEnvironmentLosesItsLineEnd() throws {
+        let out = try PyzeEventAdjuster(environment: ["PYZE_APP_KEY": "k-123\r"]).adjust(Self.event)
+        #expect(out[0]["appKey"] == .string("k-123"))
+        #expect(PyzeEventAdjuster(environment: ["PYZE_APP_KEY": ""]).appKey == nil)
+        #expect(PyzeEventAdjuster(environment: [:]).preflight(mappedFields: [])?.kind == "missing_app_key")
+    }
+
     @Test func typeFirstAppKeyAndMessageIdLast() throws {
         let out = try PyzeEventAdjuster(appKey: "k-123").adjust(Self.event)
         #expect(out.count == 1)

@@ -19,10 +19,10 @@ public enum ManagementCredentials {
 
     public static func authorization(baseURL: URL, environment: [String: String] = ProcessInfo.processInfo.environment,
                                      timeout: TimeAmount = .seconds(30)) async throws(RemoteError) -> String {
-        if let token = environment[tokenVariable], !token.isEmpty { return "Bearer \(token)" }
-        if let key = environment[keyVariable], !key.isEmpty { return "ManagementKey-v1 \(key)" }
-        guard let email = environment[emailVariable], !email.isEmpty,
-              let password = environment[passwordVariable], !password.isEmpty else {
+        if let token = EnvironmentCredential.value(tokenVariable, in: environment) { return "Bearer \(token)" }
+        if let key = EnvironmentCredential.value(keyVariable, in: environment) { return "ManagementKey-v1 \(key)" }
+        guard let email = EnvironmentCredential.value(emailVariable, in: environment),
+              let password = EnvironmentCredential.value(passwordVariable, in: environment, keepingSpaces: true) else {
             throw RemoteError("the management API needs $\(tokenVariable), $\(keyVariable), or $\(emailVariable) and $\(passwordVariable)")
         }
         return "Bearer \(try await login(baseURL: baseURL, email: email, password: password, timeout: timeout))"

@@ -33,7 +33,8 @@ final class AsyncHTTPClientTransport: HTTPTransport {
         let deadline = clock.now + timeout
         do {
             let response = try await client.execute(outgoing, timeout: .nanoseconds(Int64(min(timeout.inSeconds, 1e9) * 1e9)))
-            // AsyncHTTPClient's deadline ends with the head; the body is held to it here.
+            // AsyncHTTPClient's deadline ends with the head; the body is held to it here, at
+            // each chunk (a body that stalls ends at the read timeout, `settings.timeout`).
             var body: [UInt8] = []
             for try await chunk in response.body {
                 if body.count + chunk.readableBytes > Self.maxBodyBytes {

@@ -30,9 +30,9 @@ public struct PyzeEventAdjuster: RecordAdjuster {
         self.appKey = appKey.flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// Reads `PYZE_APP_KEY` from `environment`.
+    /// Reads `PYZE_APP_KEY` from `environment` (as every credential: `EnvironmentCredential`).
     public init(environment: [String: String]) {
-        self.init(appKey: environment[Pyze.appKeyVariable])
+        self.init(appKey: EnvironmentCredential.value(Pyze.appKeyVariable, in: environment))
     }
 
     public func adjust(_ record: JSONObject) throws(AdjustmentError) -> [JSONObject] {
