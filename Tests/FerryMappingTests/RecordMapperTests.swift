@@ -189,6 +189,39 @@ import FerryCore
         #expect(rows.map(\.outcome) == [.valid, .filtered, .filtered, .filtered, .filtered, .valid])
     }
 
+    @Test func whereEqualsAndNotEmptyCompareTextAsStringsDo() throws {
+        // "Zürich" with ü precomposed in the mapping and decomposed (u + combining diaeresis)
+        // in the second row: equal as Swift Strings, though not byte for byte.
+        let yaml = """
+        target: t
+        where:
+          - { column: city, equals: "Z\u{FC}rich" }
+          - { column: id, not_empty: true }
+        fields:
+          id: id
+        """
+        let rows = try mapCSV(yaml, "id,city\n1,Z\u{FC}rich\n2,Zu\u{308}rich\n3,Zurich\n,Z\u{FC}rich\n4,Z\u{FC}rich2\n")
+        #expect(rows.map(\.outcome) == [.valid, .valid, .filtered, .filtered, .filtered])
+
+        let ndjson = """
+        target: t
+        where:
+          - { column: v, not_empty: true }
+          - { column: k, not_equals: "1" }
+        fields:
+          id: id
+        """
+        let lines = try mapNDJSON(ndjson, """
+        {"id":"a","v":0,"k":2}
+        {"id":"b","v":"","k":2}
+        {"id":"c","v":false,"k":2}
+        {"id":"d","v":{"x":1},"k":2}
+        {"id":"e","v":"x","k":1}
+        {"id":"f","k":2}
+        """)
+        #expect(lines.map(\.outcome) == [.valid, .filtered, .valid, .valid, .filtered, .filtered])
+    }
+
     @Test func ndjsonDottedPathsNumbersAndGlobs() throws {
         let yaml = """
         target: t

@@ -18,8 +18,9 @@ public enum CSVEvent {
 public final class CSVReader {
     public let file: InputFile
     public let options: CSVOptions
-    /// Column names: from the header row or the options.
-    public private(set) var columns: [String] = []
+    /// Column names: from the header row or the options. Read for every record (its field
+    /// count), so without the run-time exclusivity check, as the per-record state below.
+    @exclusivity(unchecked) public private(set) var columns: [String] = []
     /// Longest record accepted; a longer one is reported and skipped (bounds memory).
     public let maxRecordBytes: Int
 

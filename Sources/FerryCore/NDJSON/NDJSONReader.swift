@@ -83,12 +83,14 @@ public final class NDJSONReader {
     public let maxLineBytes: Int
 
     private let input: OpenedInput
-    private var window: RecordBuffer
+    // A reader is used from one thread, never re-entrantly: the run-time exclusivity checks on
+    // its per-line state are off (as in CSVReader).
+    @exclusivity(unchecked) private var window: RecordBuffer
     /// Where the search for the next line feed resumes (avoids rescanning a long line).
-    private var searchFrom = 0
-    private var line = 0
-    private var recordNumber = 0
-    private var skippingLongLine = false
+    @exclusivity(unchecked) private var searchFrom = 0
+    @exclusivity(unchecked) private var line = 0
+    @exclusivity(unchecked) private var recordNumber = 0
+    @exclusivity(unchecked) private var skippingLongLine = false
     /// With paths: lines are scanned for them (`.line`), and parsed whole (`.record`) only
     /// when the scanner leaves a line to the parser.
     public let paths: JSONPathSet?

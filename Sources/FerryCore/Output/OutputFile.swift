@@ -28,7 +28,9 @@ public final class OutputFile {
     public let path: String
     private var fd: Int32
     private let ownsDescriptor: Bool
-    private var buffer: [UInt8] = []
+    /// Filled by the one thread that writes this file (the writer thread gets its own copy
+    /// through `submit`), so without the run-time exclusivity checks.
+    @exclusivity(unchecked) private var buffer: [UInt8] = []
     private let bufferLimit = 1 << 20
     private var deflater: UnsafeMutablePointer<z_stream>?
     private var compressed: [UInt8] = []

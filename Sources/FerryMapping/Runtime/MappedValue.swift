@@ -40,6 +40,36 @@ enum MappedValue {
         }
     }
 
+    /// Whether `textValue` is "" (nil for objects and arrays is not), without making a String:
+    /// a `not_empty` filter asks this of every row.
+    var isEmptyText: Bool {
+        switch self {
+        case .text(let bytes): return bytes.isEmpty
+        case .string(let s), .decimal(let s): return s.isEmpty
+        case .json(.string(let s)): return s.isEmpty
+        case .null, .int, .double, .bool, .json, .timestamp, .array: return false
+        }
+    }
+
+    /// Whether `textValue == expected`. Raw field bytes equal to the expected text's match
+    /// without making a String; other bytes are compared as Strings are (canonically
+    /// equivalent text is equal), unless both are ASCII, where that cannot differ.
+    func textEquals(_ expected: String) -> Bool {
+        guard case .text(let bytes) = self else { return textValue == expected }
+        var expected = expected
+        return expected.withUTF8 { wanted in
+            if bytes.elementsEqual(wanted) { return true }
+            if Self.isASCII(bytes) && Self.isASCII(wanted) { return false }
+            return String(decoding: bytes, as: UTF8.self) == String(decoding: wanted, as: UTF8.self)
+        }
+    }
+
+    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var all: UInt8 = 0
+        for byte in bytes { all |= byte }
+        return all < 0x80
+    }
+
     /// Text for error messages: the value as the user would recognise it, capped.
     var displayText: String {
         switch self {

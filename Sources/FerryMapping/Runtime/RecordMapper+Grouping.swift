@@ -114,7 +114,7 @@ extension RecordMapper {
 
     private func mapNonEmptyGroup(_ rows: [SourceRow], csvColumns: [[String]]?, _ writer: inout JSONWriter) -> MapOutcome {
         let first = rows[0]
-        lastRecordIsFlat = false
+        recordIsFlat = false
         groupRows = rows
         let bound = csvSlots
         if let csvColumns, csvColumns.count == rows.count, csvColumns.contains(where: { $0 != boundColumns }) {

@@ -32,7 +32,6 @@ public final class RecordMapper {
     let program: MapProgram
     /// The flat program of each `each_row` object item, by its plan (grouped mappings).
     let itemPrograms: [ObjectIdentifier: MapProgram]
-    @exclusivity(unchecked) private var scratch: [UInt8] = []
     /// For targets that need at least one of some fields: root member indexes per group, and
     /// which root members the current row wrote with a value.
     let oneOfGroups: [(names: [String], members: [Int])]
@@ -41,7 +40,13 @@ public final class RecordMapper {
     @exclusivity(unchecked) private var rootWritten: [Bool]
     /// After a `.valid` `map`: the record is a flat object of scalars or nulls, written by the
     /// flat program (so a vendor adjuster that leaves such records unchanged can be skipped).
-    public internal(set) var lastRecordIsFlat = false
+    public var lastRecordIsFlat: Bool {
+        // Read once per record from other modules: not inlined there, where the check the
+        // stored property is spared here (a call into the runtime) would come back.
+        @inline(never) get { recordIsFlat }
+    }
+    /// Written and read once per record, so without the run-time exclusivity check.
+    @exclusivity(unchecked) var recordIsFlat = false
     /// Set when an NDJSON line's value read for this record was an object or an array.
     @exclusivity(unchecked) private var readContainer = false
     /// The names of the record's top-level members, in the mapping's order.
@@ -165,12 +170,12 @@ public final class RecordMapper {
     private func mapPassing(_ row: SourceRow, _ writer: inout JSONWriter) -> MapOutcome {
         var errors: [FieldError] = []
         startRecord()
-        lastRecordIsFlat = false
+        recordIsFlat = false
         switch row {
         case .csv, .ndjsonLine:
             readContainer = false
             run(program, row, &writer, &errors)
-            lastRecordIsFlat = program.rootIsFlat && !readContainer
+            recordIsFlat = program.rootIsFlat && !readContainer
         case .ndjson:
             writeObject(mapping.root, row, &writer, &errors, isRoot: true)
         }
@@ -407,10 +412,12 @@ public final class RecordMapper {
         case .upper, .lower:
             guard UTF8Validation.isASCII(bytes) else { return false }
             writer.writeEncodedKey(key)
-            scratch.removeAll(keepingCapacity: true)
             let flip: UInt8 = step.kind == .upper ? 0x61 : 0x41   // the first letter of the case to change
-            for b in bytes { scratch.append(b &- flip < 26 ? b ^ 0x20 : b) }
-            scratch.withUnsafeBufferPointer { writer.writeString(validUTF8: $0) }
+            // On the stack for short values (a heap buffer only for long ones).
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { changed in
+                for (i, b) in bytes.enumerated() { changed[i] = b &- flip < 26 ? b ^ 0x20 : b }
+                writer.writeString(validUTF8: UnsafeBufferPointer(rebasing: changed[..<bytes.count]))
+            }
             return true
         case .integer, .number:
             guard let value = Casts.parseInteger(bytes) else { return false }
@@ -420,7 +427,9 @@ public final class RecordMapper {
         case .timestamp:
             let parsed: Timestamp
             do throws(TimestampParseError) {
-                parsed = try parsers[Int(step.parser)].parse(bytes)
+                // Through the pointer, the parser is borrowed in place; the subscript copied it
+                // (retaining its zone and pattern) for every value.
+                parsed = try (parsers.baseAddress.unsafelyUnwrapped + Int(step.parser)).pointee.parse(bytes)
             } catch {
                 return false
             }
@@ -509,7 +518,8 @@ public final class RecordMapper {
                 return .written
             case .timestamp:
                 guard Self.isPlainInteger(bytes), let value = Casts.parseInteger(bytes),
-                      let parsed = try? parsers[Int(step.parser)].parse(integer: value) else { return .general }
+                      let parsed = try? (parsers.baseAddress.unsafelyUnwrapped + Int(step.parser)).pointee.parse(integer: value)
+                else { return .general }
                 writer.writeEncodedKey(key)
                 writer.writeTimestamp(parsed, as: step.timestampFormat)
                 return .written
@@ -648,10 +658,10 @@ public final class RecordMapper {
         let value = raw(filter.slot, row)
         switch filter.condition {
         case .notEmpty(let wanted):
-            let empty = value.isNull || value.textValue == ""
+            let empty = value.isNull || value.isEmptyText
             return wanted ? !empty : empty
         case .equals(let expected, let negated):
-            return (value.textValue == expected) != negated
+            return value.textEquals(expected) != negated
         case .isIn(let set, let negated):
             let hit = value.textValue.map(set.contains) ?? false
             return hit != negated
