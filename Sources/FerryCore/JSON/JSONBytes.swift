@@ -49,14 +49,27 @@ struct JSONBytes: ~Copyable, @unchecked Sendable {
         commit(n)
     }
 
-    /// Copies `n` bytes; the short ones (keys, numbers, most values) with two overlapping
-    /// loads and stores instead of a call to `memcpy`, which cost more than the copy.
+    /// Copies `n` bytes; the short ones (keys, numbers, most values: up to 32 bytes) with
+    /// overlapping loads and stores instead of a call to `memcpy`, which cost more than the
+    /// copy. Every load comes before the first store, as `memmove` would have it.
     @inline(__always)
     static func copy(_ source: UnsafePointer<UInt8>, to target: UnsafeMutablePointer<UInt8>, count n: Int) {
         let from = UnsafeRawPointer(source)
         let to = UnsafeMutableRawPointer(target)
         if n >= 8 {
-            guard n <= 16 else { return target.update(from: source, count: n) }
+            if n > 16 {
+                guard n <= 32 else { return target.update(from: source, count: n) }
+                // The first sixteen bytes and the last sixteen.
+                let a = from.loadUnaligned(as: UInt64.self)
+                let b = from.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                let c = from.loadUnaligned(fromByteOffset: n &- 16, as: UInt64.self)
+                let d = from.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
+                to.storeBytes(of: a, as: UInt64.self)
+                to.storeBytes(of: b, toByteOffset: 8, as: UInt64.self)
+                to.storeBytes(of: c, toByteOffset: n &- 16, as: UInt64.self)
+                to.storeBytes(of: d, toByteOffset: n &- 8, as: UInt64.self)
+                return
+            }
             let head = from.loadUnaligned(as: UInt64.self)
             let tail = from.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
             to.storeBytes(of: head, as: UInt64.self)
@@ -66,8 +79,12 @@ struct JSONBytes: ~Copyable, @unchecked Sendable {
             let tail = from.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)
             to.storeBytes(of: head, as: UInt32.self)
             to.storeBytes(of: tail, toByteOffset: n &- 4, as: UInt32.self)
-        } else {
-            for k in 0..<n { target[k] = source[k] }
+        } else if n > 0 {
+            // One to three bytes: the first, the middle and the last (some the same byte).
+            let first = source[0], middle = source[n &>> 1], last = source[n &- 1]
+            target[0] = first
+            target[n &>> 1] = middle
+            target[n &- 1] = last
         }
     }
 

@@ -30,8 +30,17 @@ public struct JSONSlot: Sendable {
 /// The dotted paths a mapping reads from NDJSON objects (`user.address.city`), as a trie the
 /// scanner follows while it validates a line. Slot `i` is the `i`-th path given.
 public struct JSONPathSet: Sendable {
+    struct Child: Sendable {
+        var key: [UInt8]
+        var count: Int
+        /// The key's first eight bytes (zero after a shorter key's end), read little-endian:
+        /// most keys are told apart by this word alone.
+        var head: UInt64
+        var node: Int
+    }
+
     struct Node: Sendable {
-        var children: [(key: [UInt8], node: Int)] = []
+        var children: [Child] = []
         /// The slots of the path ending here (more than one when a path is given twice).
         var slots: [Int] = []
         /// Every slot at or below this node (cleared when a duplicate key repeats the member).
@@ -52,12 +61,38 @@ public struct JSONPathSet: Sendable {
                     node = found.node
                 } else {
                     nodes.append(Node())
-                    nodes[node].children.append((key, nodes.count - 1))
+                    let head = key.withUnsafeBufferPointer { Self.head($0.baseAddress, count: $0.count) }
+                    nodes[node].children.append(Child(key: key, count: key.count, head: head, node: nodes.count - 1))
                     node = nodes.count - 1
                 }
                 nodes[node].slotsBelow.append(slot)
             }
             nodes[node].slots.append(slot)
+        }
+    }
+
+    /// The first eight bytes of a key of `count` bytes at `p`, zero after its end.
+    @inline(__always)
+    static func head(_ p: UnsafePointer<UInt8>?, count: Int) -> UInt64 {
+        var word: UInt64 = 0
+        guard let p else { return 0 }
+        for k in 0..<min(count, 8) { word |= UInt64(p[k]) &<< UInt64(8 &* k) }
+        return word
+    }
+
+    /// The child of `node` for the key of `count` bytes at `key` whose first eight bytes are
+    /// `head`; -1 when it has none.
+    @inline(__always)
+    func child(of node: Int, head: UInt64, key: UnsafePointer<UInt8>, count: Int) -> Int {
+        nodes.withUnsafeBufferPointer { nodes in
+            nodes[node].children.withUnsafeBufferPointer { children in
+                for k in 0..<children.count where children[k].head == head && children[k].count == count {
+                    if count <= 8 { return children[k].node }
+                    let rest = children[k].key.withUnsafeBufferPointer { memcmp($0.baseAddress! + 8, key + 8, count - 8) }
+                    if rest == 0 { return children[k].node }
+                }
+                return -1
+            }
         }
     }
 }
@@ -126,15 +161,11 @@ public struct JSONFieldScanner {
             if node >= 0 && !paths.nodes[node].children.isEmpty {
                 if escaped { return false }   // an escaped key might spell a wanted one
                 let keyCount = keyEnd - keyStart
-                for candidate in paths.nodes[node].children where candidate.key.count == keyCount {
-                    let same = keyCount == 0 || candidate.key.withUnsafeBufferPointer { key in
-                        key.baseAddress.map { memcmp($0, p + keyStart, keyCount) == 0 } ?? false
-                    }
-                    if same {
-                        child = candidate.node
-                        break
-                    }
-                }
+                // The key is followed by at least `":` and a value, so eight bytes can mostly be read at once.
+                let head = keyStart &+ 8 <= n
+                    ? JSONScan.load(p, keyStart) & (keyCount >= 8 ? ~0 : (1 &<< UInt64(8 &* keyCount)) &- 1)
+                    : JSONPathSet.head(p + keyStart, count: keyCount)
+                child = paths.child(of: node, head: head, key: p + keyStart, count: keyCount)
             }
             skipWhitespace()
             guard i < n, p[i] == UInt8(ascii: ":") else { return false }

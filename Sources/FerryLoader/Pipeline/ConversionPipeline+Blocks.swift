@@ -65,7 +65,7 @@ extension ConversionPipeline {
                     block.entries.append(.row(Int32(rows.count)))
                     bytes = rows.append(row)
                 case .error(let rowError)?:
-                    block.entries.append(.error(rowError))
+                    block.appendReadError(rowError)
                 case nil:
                     return true
                 }
@@ -75,7 +75,7 @@ extension ConversionPipeline {
                     block.entries.append(.row(Int32(lines.count)))
                     bytes = lines.append(text, line: line, recordNumber: recordNumber)
                 case .error(let rowError)?:
-                    block.entries.append(.error(rowError))
+                    block.appendReadError(rowError)
                 case nil:
                     return true
                 }
@@ -121,9 +121,10 @@ extension ConversionPipeline {
             if outputFailure != nil || stopped { break }
             rowsRead += 1
             report.files[fileIndex].counts.read += 1
-            switch entry {
-            case .row(let index): collect(.csv(block.rows.row(Int(index))), fileIndex: fileIndex, columns: columns)
-            case .error(let rowError): unreadable(rowError, fileIndex: fileIndex)
+            if let index = entry.rowIndex {
+                collect(.csv(block.rows.row(index)), fileIndex: fileIndex, columns: columns)
+            } else {
+                unreadable(block.readError(entry), fileIndex: fileIndex)
             }
         }
         block.entries.removeAll()
@@ -169,11 +170,10 @@ extension ConversionPipeline {
                 if outputFailure != nil || stopped { return }
                 rowsRead += 1
                 report.files[fileIndex].counts.read += 1
-                guard case .row(let index) = entry else {
-                    if case .error(let rowError) = entry { unreadable(rowError, fileIndex: fileIndex) }
+                guard let i = entry.rowIndex else {
+                    unreadable(block.readError(entry), fileIndex: fileIndex)
                     continue
                 }
-                let i = Int(index)
                 let mapped = outcomes[i]
                 let outcome: MapOutcome
                 switch mapped.kind {
@@ -244,13 +244,12 @@ extension ConversionPipeline {
             }
             for entry in block.entries {
                 if outputFailure != nil || stopped { break }
-                guard case .row(let index) = entry else {
+                guard let i = entry.rowIndex else {
                     rowsRead += 1
                     report.files[fileIndex].counts.read += 1
-                    if case .error(let rowError) = entry { unreadable(rowError, fileIndex: fileIndex) }
+                    unreadable(block.readError(entry), fileIndex: fileIndex)
                     continue
                 }
-                let i = Int(index)
                 let group = Int(rowGroups[i])
                 if group >= 0, group != open {
                     closeOpen()

@@ -6,11 +6,18 @@ import FerryMapping
 /// the unit handed to the mapping threads. The pipeline fills the rows and `entries`; a
 /// mapping thread fills the rest.
 final class MappedBlock: @unchecked Sendable {
-    enum Entry {
-        /// A row of `rows` or `lines`, by index.
-        case row(Int32)
-        /// A row the reader could not use.
-        case error(RowError)
+    /// One row read, in reading order: a row of `rows` or `lines` by index, or a row the reader
+    /// could not use (its error in `readErrors`). Plain data, so that filling and walking the
+    /// entries of every row copies no reference-counted payload.
+    struct Entry {
+        /// >= 0: the row's index; otherwise `~raw` indexes `readErrors`.
+        let raw: Int32
+
+        static func row(_ index: Int32) -> Entry { Entry(raw: index) }
+
+        /// The row's index, nil for a read error.
+        @inline(__always) var rowIndex: Int? { raw >= 0 ? Int(raw) : nil }
+        @inline(__always) var errorIndex: Int { Int(~raw) }
     }
 
     /// What the rows are and how to read them.
@@ -58,6 +65,8 @@ final class MappedBlock: @unchecked Sendable {
     let rows = CSVRowBlock()
     let lines = NDJSONLineBlock()
     @exclusivity(unchecked) var entries: [Entry] = []
+    /// The errors of the rows the reader could not use (see `Entry`).
+    @exclusivity(unchecked) var readErrors: [RowError] = []
     @exclusivity(unchecked) var fileIndex = 0
     @exclusivity(unchecked) var source = Source.csv(columns: [])
     @exclusivity(unchecked) var outcomes: [Outcome] = []
@@ -81,6 +90,7 @@ final class MappedBlock: @unchecked Sendable {
         rows.removeAll()
         lines.removeAll()
         entries.removeAll(keepingCapacity: true)
+        readErrors.removeAll(keepingCapacity: true)
         outcomes.removeAll(keepingCapacity: true)
         output.reset()
         errorLists.removeAll(keepingCapacity: true)
@@ -89,6 +99,15 @@ final class MappedBlock: @unchecked Sendable {
         self.fileIndex = fileIndex
         self.source = source
     }
+
+    /// Notes a row the reader could not use.
+    func appendReadError(_ error: RowError) {
+        readErrors.append(error)
+        entries.append(Entry(raw: ~Int32(readErrors.count - 1)))
+    }
+
+    /// The read error of an entry that is not a row.
+    func readError(_ entry: Entry) -> RowError { readErrors[entry.errorIndex] }
 
     /// Rows held, whichever kind.
     var rowCount: Int { rows.count + lines.count }

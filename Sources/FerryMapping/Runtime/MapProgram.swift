@@ -59,8 +59,16 @@ final class MapProgram {
 
     let steps: UnsafeMutableBufferPointer<Step>
     let keys: UnsafeMutableBufferPointer<UInt8>
-    let parsers: UnsafeMutableBufferPointer<TimestampParser>
-    private let parserCount: Int
+    /// The timestamp parsers of the steps, unretained; `parserBoxes` keeps them alive. Boxed,
+    /// because calling a parser held in a buffer copied it (retaining its zone and pattern)
+    /// for every value, where a `let` of a guaranteed object is borrowed in place.
+    let parsers: UnsafeMutableBufferPointer<Unmanaged<ParserBox>>
+    private let parserBoxes: [ParserBox]
+
+    final class ParserBox {
+        let parser: TimestampParser
+        init(_ parser: TimestampParser) { self.parser = parser }
+    }
     let members: [(member: MemberPlan, leaf: LeafPlan)]
     /// `members` without reference counting, for `RecordMapper.run`: the program keeps each
     /// plan alive (through `members`) for as long as it lives, so a leaf written for every
@@ -207,9 +215,9 @@ final class MapProgram {
         _ = self.steps.initialize(from: steps)
         keys = .allocate(capacity: max(1, keyBytes.count))
         _ = keys.initialize(from: keyBytes)
+        parserBoxes = parsers.map(ParserBox.init)
         self.parsers = .allocate(capacity: max(1, parsers.count))
-        _ = self.parsers.initialize(from: parsers)
-        parserCount = parsers.count
+        _ = self.parsers.initialize(from: parserBoxes.map { .passUnretained($0) })
         self.members = members
         leafRefs = .allocate(capacity: max(1, members.count))
         _ = leafRefs.initialize(from: members.map { LeafRef(member: .passUnretained($0.0), leaf: .passUnretained($0.1)) })
@@ -229,7 +237,6 @@ final class MapProgram {
         leafRefs.deallocate()
         steps.deallocate()
         keys.deallocate()
-        parsers.baseAddress?.deinitialize(count: parserCount)
-        parsers.deallocate()
+        parsers.deallocate()   // Unmanaged references: nothing to deinitialize
     }
 }

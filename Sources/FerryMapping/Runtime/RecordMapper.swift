@@ -38,6 +38,7 @@ public final class RecordMapper {
     /// The rows of the group being mapped (grouped mappings only).
     var groupRows: [SourceRow] = []
     @exclusivity(unchecked) private var rootWritten: [Bool]
+    private let filterSteps: [FilterStep]
     /// After a `.valid` `map`: the record is a flat object of scalars or nulls, written by the
     /// flat program (so a vendor adjuster that leaves such records unchanged can be skipped).
     public var lastRecordIsFlat: Bool {
@@ -71,6 +72,10 @@ public final class RecordMapper {
             (group, group.compactMap { rootNames.firstIndex(of: $0) })
         }
         rootWritten = [Bool](repeating: false, count: rootNames.count)
+        filterSteps = mapping.filters.enumerated().map { index, filter in
+            if case .notEmpty(let wanted) = filter.condition { return FilterStep(slot: filter.slot, notEmpty: wanted, index: index) }
+            return FilterStep(slot: filter.slot, notEmpty: nil, index: index)
+        }
     }
 
 
@@ -150,7 +155,7 @@ public final class RecordMapper {
 
     /// Maps one row. On `.valid` the record's JSON is in `writer` (which is reset first).
     public func map(_ row: SourceRow, into writer: inout JSONWriter) -> MapOutcome {
-        for filter in mapping.filters where !passes(filter, row) { return .filtered }
+        guard passes(row) else { return .filtered }
         writer.reset()
         return mapPassing(row, &writer)
     }
@@ -158,7 +163,7 @@ public final class RecordMapper {
     /// Maps one row, writing a valid record after what `writer` holds already; an invalid or
     /// filtered row leaves `writer` as it was. For many records in one buffer.
     public func map(_ row: SourceRow, appendingTo writer: inout JSONWriter) -> MapOutcome {
-        for filter in mapping.filters where !passes(filter, row) { return .filtered }
+        guard passes(row) else { return .filtered }
         let start = writer.count
         writer.startValue()
         let outcome = mapPassing(row, &writer)
@@ -199,8 +204,26 @@ public final class RecordMapper {
 
     /// Whether the row passes the mapping's `where:` conditions.
     public func passes(_ row: SourceRow) -> Bool {
-        for filter in mapping.filters where !passes(filter, row) { return false }
-        return true
+        filterSteps.withUnsafeBufferPointer { steps in
+            for step in steps {
+                if let wanted = step.notEmpty {
+                    let value = raw(step.slot, row)
+                    if (value.isNull || value.isEmptyText) == wanted { return false }
+                } else if !passes(mapping.filters[step.index], row) {
+                    return false
+                }
+            }
+            return true
+        }
+    }
+
+    /// A `where:` condition as plain data: a `not_empty` test is made from it alone, so that
+    /// testing every row copies no plan (the others are evaluated from `mapping.filters`).
+    struct FilterStep {
+        let slot: Int
+        /// `not_empty`'s value; nil for any other condition.
+        let notEmpty: Bool?
+        let index: Int
     }
 
     func writeObject(_ plan: ObjectPlan, _ row: SourceRow, _ writer: inout JSONWriter, _ errors: inout [FieldError],
@@ -403,7 +426,7 @@ public final class RecordMapper {
     /// Writes a non-null fast leaf; false when the general path must handle it (to report an error).
     @inline(__always)
     private func writeFast(_ step: MapProgram.Step, _ bytes: UnsafeBufferPointer<UInt8>, _ key: UnsafeBufferPointer<UInt8>,
-                           _ parsers: UnsafeMutableBufferPointer<TimestampParser>, _ writer: inout JSONWriter) -> Bool {
+                           _ parsers: UnsafeMutableBufferPointer<Unmanaged<MapProgram.ParserBox>>, _ writer: inout JSONWriter) -> Bool {
         switch step.kind {
         case .string:
             writer.writeEncodedKey(key)
@@ -425,12 +448,7 @@ public final class RecordMapper {
             writer.writeInt(value)
             return true
         case .timestamp:
-            let parsed: Timestamp
-            do throws(TimestampParseError) {
-                // Through the pointer, the parser is borrowed in place; the subscript copied it
-                // (retaining its zone and pattern) for every value.
-                parsed = try (parsers.baseAddress.unsafelyUnwrapped + Int(step.parser)).pointee.parse(bytes)
-            } catch {
+            guard let parsed = parsers[Int(step.parser)]._withUnsafeGuaranteedRef({ try? $0.parser.parse(bytes) }) else {
                 return false
             }
             writer.writeEncodedKey(key)
@@ -483,7 +501,7 @@ public final class RecordMapper {
     /// missing or null value that is omitted); `.general` leaves the rest to `writeLeaf`.
     @inline(__always)
     private func writeFast(_ step: MapProgram.Step, _ scanned: NDJSONLine, _ key: UnsafeBufferPointer<UInt8>,
-                           _ parsers: UnsafeMutableBufferPointer<TimestampParser>, _ writer: inout JSONWriter) -> FastResult {
+                           _ parsers: UnsafeMutableBufferPointer<Unmanaged<MapProgram.ParserBox>>, _ writer: inout JSONWriter) -> FastResult {
         let slot = scanned.slots[Int(step.slot)]
         switch slot.kind {
         case .missing, .null:
@@ -518,7 +536,7 @@ public final class RecordMapper {
                 return .written
             case .timestamp:
                 guard Self.isPlainInteger(bytes), let value = Casts.parseInteger(bytes),
-                      let parsed = try? (parsers.baseAddress.unsafelyUnwrapped + Int(step.parser)).pointee.parse(integer: value)
+                      let parsed = parsers[Int(step.parser)]._withUnsafeGuaranteedRef({ try? $0.parser.parse(integer: value) })
                 else { return .general }
                 writer.writeEncodedKey(key)
                 writer.writeTimestamp(parsed, as: step.timestampFormat)
