@@ -64,6 +64,46 @@ import Testing
         #expect(Self.scan(#"{"a":{"\u0062":1}}"#, ["c"]) != nil)             // but not below unwanted members
     }
 
+    /// Strings of every length up to 40 with an escape, a control character, a byte just
+    /// above the controls, DEL or a non-ASCII letter at every position: the sixteen-, eight-
+    /// and one-byte scans all agree with the parser.
+    @Test func stringsOfEveryLengthWithASpecialAtEveryPosition() throws {
+        let specials: [[UInt8]] = [Array(#"\""#.utf8), Array(#"\\"#.utf8), [0x1F], [0x20], [0x7F], [0xC3, 0xA9], Array(#"\u00e9"#.utf8)]
+        for length in 0...40 {
+            for position in 0...length {
+                for special in specials {
+                    var value = [UInt8](repeating: UInt8(ascii: "x"), count: length)
+                    value.insert(contentsOf: special, at: position)
+                    let text = Array(#"{"k":""#.utf8) + value + Array(#"","after":1}"#.utf8)
+                    let scanned = Self.scan(text, [["k"], ["after"]])
+                    let parsed = try? JSONParser.parse(text)
+                    if special == [0x1F] {
+                        #expect(scanned == nil && parsed == nil, "length \(length), position \(position)")
+                        continue
+                    }
+                    guard case .object(let object)? = parsed else {
+                        Issue.record("the parser refused length \(length), position \(position), \(special)")
+                        continue
+                    }
+                    #expect(scanned == [object["k"], object["after"]], "length \(length), position \(position), \(special)")
+                }
+            }
+        }
+    }
+
+    /// Keys are told apart by their first eight bytes and then the rest: keys that share a
+    /// prefix of every length up to 20, and keys that are prefixes of a wanted one.
+    @Test func keysSharingPrefixesOfEveryLength() throws {
+        let wanted = "abcdefghijklmnopqrst"
+        for length in 1...wanted.count {
+            let key = String(wanted.prefix(length))
+            let other = String(key.dropLast()) + "Z"
+            let line = #"{"\#(other)":1,"\#(key)x":2,"\#(key.dropLast())":3,"\#(key)":4}"#
+            let values = try #require(Self.scan(line, [key]), "length \(length)")
+            #expect(values == [.int(4)], "length \(length)")
+        }
+    }
+
     @Test func emptyKeysAreMembersLikeAnyOther() throws {
         // "a." is the path a -> "" (the parsed tree's lookup splits it the same way).
         let values = try #require(Self.scan(#"{"":1,"a":{"":2,"b":3}}"#, ["", "a.", "a.b"]))

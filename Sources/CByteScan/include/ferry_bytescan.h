@@ -6,9 +6,10 @@
 #include <emmintrin.h>
 #endif
 
-// Finding the next of two or three given bytes, sixteen bytes at a time with SSE2 (part of
-// every x86-64 CPU), for the CSV reader's field scan. Static inline, so that Swift's
-// compiler inlines it into the scan loop like its own code. Where there is no SSE2, and for
+// Finding the next of two or three given bytes (or the end of a plain run in a JSON string),
+// sixteen bytes at a time with SSE2 (part of every x86-64 CPU), for the CSV reader's field
+// scan and the JSON field scanner's strings. Static inline, so that Swift's compiler inlines
+// it into the scan loop like its own code. Where there is no SSE2, and for
 // the last bytes before `end`, the caller's portable search takes over: the scan returns
 // the first index it did not look at.
 
@@ -24,6 +25,34 @@ static inline size_t ferry_scan3(const uint8_t *p, size_t start, size_t end, uin
     while (i + 16 <= end) {
         const __m128i w = _mm_loadu_si128((const __m128i *)(p + i));
         const __m128i eq = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, va), _mm_cmpeq_epi8(w, vb)), _mm_cmpeq_epi8(w, vc));
+        const unsigned m = (unsigned)_mm_movemask_epi8(eq);
+        const unsigned h = (unsigned)_mm_movemask_epi8(w);
+        if (m != 0) {
+            const unsigned k = (unsigned)__builtin_ctz(m);
+            if (h & ((1u << k) - 1u)) *high |= 0x80;
+            *found = 1;
+            return i + k;
+        }
+        if (h != 0) *high |= 0x80;
+        i += 16;
+    }
+#endif
+    *found = 0;
+    return i;
+}
+
+/// Scans `p[start..<end)` sixteen bytes at a time for a byte that ends a plain run inside a
+/// JSON string: a quote, a backslash or a control character (below 0x20). Returns and sets
+/// `*found` and `*high` as `ferry_scan3` does.
+static inline size_t ferry_scan_json_string(const uint8_t *p, size_t start, size_t end, uint8_t *high, int *found) {
+    size_t i = start;
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), control = _mm_set1_epi8(0x1F);
+    while (i + 16 <= end) {
+        const __m128i w = _mm_loadu_si128((const __m128i *)(p + i));
+        // w <= 0x1F (unsigned) exactly where max(w, 0x1F) == 0x1F.
+        const __m128i low = _mm_cmpeq_epi8(_mm_max_epu8(w, control), control);
+        const __m128i eq = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, backslash)), low);
         const unsigned m = (unsigned)_mm_movemask_epi8(eq);
         const unsigned h = (unsigned)_mm_movemask_epi8(w);
         if (m != 0) {

@@ -1,3 +1,4 @@
+import CByteScan
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -257,22 +258,29 @@ public struct JSONFieldScanner {
         var escaped = false
         var high: UInt64 = 0
         while true {
-            while j &+ 8 <= n {
-                let w = JSONScan.load(p, j)
-                let stops = JSONScan.stringStops(w)
-                if stops != 0 {
-                    high |= JSONScan.bytesBefore(w, mask: stops)
-                    j += stops.trailingZeroBitCount >> 3
-                    break
+            // Sixteen bytes at a time with SSE2, then eight, then one.
+            var wide: UInt8 = 0
+            var found: Int32 = 0
+            j = ferry_scan_json_string(p, j, n, &wide, &found)
+            high |= UInt64(wide)
+            if found == 0 {
+                while j &+ 8 <= n {
+                    let w = JSONScan.load(p, j)
+                    let stops = JSONScan.stringStops(w)
+                    if stops != 0 {
+                        high |= JSONScan.bytesBefore(w, mask: stops)
+                        j += stops.trailingZeroBitCount >> 3
+                        break
+                    }
+                    high |= w
+                    j &+= 8
                 }
-                high |= w
-                j &+= 8
-            }
-            while j < n {
-                let c = p[j]
-                if c < 0x20 || c == 0x22 || c == 0x5C { break }
-                high |= UInt64(c)
-                j += 1
+                while j < n {
+                    let c = p[j]
+                    if c < 0x20 || c == 0x22 || c == 0x5C { break }
+                    high |= UInt64(c)
+                    j += 1
+                }
             }
             guard j < n else { return nil }
             let c = p[j]
