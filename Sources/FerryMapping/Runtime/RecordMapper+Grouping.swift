@@ -150,32 +150,35 @@ extension RecordMapper {
         let rowsHaveOwnSlots = !groupSlots.isEmpty
         let saved = csvSlots
         defer { if rowsHaveOwnSlots { csvSlots = saved } }
-        let itemProgram: MapProgram? = if case .object(let plan) = item { itemPrograms[ObjectIdentifier(plan)] } else { nil }
-        for index in rows.indices {
-            let row = rows[index]
-            if rowsHaveOwnSlots { useSlots(ofGroupRow: index) }
-            switch item {
-            case .leaf(let leaf):
+        // The item's kind is taken apart once, not for each row (binding its plan retained it).
+        switch item {
+        case .leaf(let leaf):
+            for index in rows.indices {
+                if rowsHaveOwnSlots { useSlots(ofGroupRow: index) }
                 do throws(FieldError) {
-                    let value = try evaluate(leaf, row, member: member)
+                    let value = try evaluate(leaf, rows[index], member: member)
                     if value.isNull { continue }
                     try write(value, as: itemType, path: member.path, column: leaf.columnName, into: &writer)
                     written += 1
                 } catch {
                     errors.append(error)
                 }
-            case .object(let plan):
-                if case .ndjson = row {
-                    writeObject(plan, row, &writer, &errors)
+            }
+        case .object(let plan):
+            let itemProgram = itemPrograms[ObjectIdentifier(plan)]
+            for index in rows.indices {
+                if rowsHaveOwnSlots { useSlots(ofGroupRow: index) }
+                if case .ndjson = rows[index] {
+                    writeObject(plan, rows[index], &writer, &errors)
                 } else if let itemProgram {
-                    run(itemProgram, row, &writer, &errors)
+                    run(itemProgram, rows[index], &writer, &errors)
                 } else {
-                    writeObject(plan, row, &writer, &errors)
+                    writeObject(plan, rows[index], &writer, &errors)
                 }
                 written += 1
-            case .eachRow:
-                break   // refused by the compiler
             }
+        case .eachRow:
+            break   // refused by the compiler
         }
         writer.endArray()
         if case .array(_, let maxItems?) = member.type, written > maxItems {
