@@ -1,4 +1,3 @@
-import CByteScan
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -256,32 +255,9 @@ public struct JSONFieldScanner {
         let start = i + 1
         var j = start
         var escaped = false
-        var high: UInt64 = 0
+        var high: UInt8 = 0
         while true {
-            // Sixteen bytes at a time with SSE2, then eight, then one.
-            var wide: UInt8 = 0
-            var found: Int32 = 0
-            j = ferry_scan_json_string(p, j, n, &wide, &found)
-            high |= UInt64(wide)
-            if found == 0 {
-                while j &+ 8 <= n {
-                    let w = JSONScan.load(p, j)
-                    let stops = JSONScan.stringStops(w)
-                    if stops != 0 {
-                        high |= JSONScan.bytesBefore(w, mask: stops)
-                        j += stops.trailingZeroBitCount >> 3
-                        break
-                    }
-                    high |= w
-                    j &+= 8
-                }
-                while j < n {
-                    let c = p[j]
-                    if c < 0x20 || c == 0x22 || c == 0x5C { break }
-                    high |= UInt64(c)
-                    j += 1
-                }
-            }
+            j = JSONStringRun.end(p, from: j, to: n, high: &high)
             guard j < n else { return nil }
             let c = p[j]
             if c == UInt8(ascii: "\"") { break }
@@ -299,7 +275,7 @@ public struct JSONFieldScanner {
                 return nil
             }
         }
-        if high & JSONScan.highs != 0 {
+        if high & 0x80 != 0 {
             // Non-ASCII: the whole content must be valid UTF-8, as the parser checks it.
             guard UTF8Validation.firstInvalidOffset(UnsafeBufferPointer(start: p + start, count: j - start)) == nil else { return nil }
         }

@@ -25,12 +25,16 @@ struct AcceptanceScanner {
     private let rejectsEmptyArrays: Bool
 
     static let maxDepth = 64
-    private static let poison = Array(VendorRoute.poison.utf8)
+    private static let poisonBytes = Array(VendorRoute.poison.utf8)
+    /// `poisonBytes`, read once per body: the static's lazy-initialisation check cost a call
+    /// for every string.
+    private let poison: [UInt8]
 
     private init(_ p: UnsafePointer<UInt8>, _ n: Int, emptyArrays: EmptyArrayPolicy) {
         self.p = p
         self.n = n
         self.rejectsEmptyArrays = emptyArrays == .reject
+        poison = Self.poisonBytes
     }
 
     /// The number of records in `body` when each is acceptable, or nil (see the type).
@@ -92,10 +96,9 @@ struct AcceptanceScanner {
             let bit: UInt64 = 1 << UInt64(k)
             guard present & bit == 0 else { return false }   // given twice
             present |= bit
-            let field = rule.fields[k]
-            if s.byte() == UInt8(ascii: "n") { return s.literal("null") && !field.required && field.nullable }
+            if s.byte() == UInt8(ascii: "n") { return s.literal("null") && rule.nullAllowed[k] }
             nonNull |= bit
-            return s.value(as: field.type)
+            return s.value(as: rule.types[k])
         }
         guard read != nil, present & masks.required == masks.required else { return false }
         for group in masks.groups where nonNull & group == 0 { return false }
@@ -244,33 +247,29 @@ struct AcceptanceScanner {
         var j = start
         var high: UInt8 = 0
         var escaped = false
-        while j < n {
+        while true {
+            j = JSONStringRun.end(p, from: j, to: n, high: &high)
+            guard j < n else { return nil }
             let c = p[j]
             if c == UInt8(ascii: "\"") { break }
-            if c < 0x20 { return nil }
-            if c == UInt8(ascii: "\\") {
-                guard !isKey, j + 1 < n else { return nil }
-                switch p[j + 1] {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
-                     UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    escaped = true
-                    j += 2
-                    continue
-                default:
-                    return nil   // \u (maybe the poison, spelled out) or not an escape at all
-                }
+            // A control character, or a backslash.
+            guard c == UInt8(ascii: "\\"), !isKey, j + 1 < n else { return nil }
+            switch p[j + 1] {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+                 UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                escaped = true
+                j += 2
+            default:
+                return nil   // \u (maybe the poison, spelled out) or not an escape at all
             }
-            high |= c
-            j += 1
         }
-        guard j < n else { return nil }
         let text = UnsafeBufferPointer(start: p + start, count: j - start)
         if high & 0x80 != 0 {
             // A non-ASCII key may equal a field's name as Swift compares strings (U+212A, the
             // Kelvin sign, is canonically "K") though not byte for byte: the checker decides.
             if isKey || UTF8Validation.firstInvalidOffset(text) != nil { return nil }
         }
-        if !isKey, !escaped, text.count == Self.poison.count, Self.poison.withUnsafeBufferPointer({ Self.equal($0, text) }) {
+        if !isKey, !escaped, text.count == poison.count, poison.withUnsafeBufferPointer({ Self.equal($0, text) }) {
             return nil
         }
         i = j + 1

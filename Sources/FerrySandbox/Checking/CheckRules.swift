@@ -13,6 +13,15 @@ final class ObjectRule: Sendable {
     /// stand in for the checker here (more than 64 fields, or a group naming a field the
     /// schema does not list).
     let masks: Masks?
+    /// Per field, for `AcceptanceScanner`: its type, and whether it may be null (present as
+    /// `null`: not required and nullable), apart from `fields` so that scanning a member
+    /// copies no `FieldRule` (each copy retained its name, its bytes and its type).
+    let types: [TypeRule]
+    let nullAllowed: [Bool]
+    /// The first eight bytes of each field's name (zero past a shorter name's end) and its
+    /// length: most names are matched by this word alone.
+    private let nameHeads: [UInt64]
+    private let nameCounts: [Int]
 
     struct Masks: Sendable {
         let required: UInt64
@@ -25,6 +34,14 @@ final class ObjectRule: Sendable {
         allowsOtherMembers = schema.allowsOtherMembers
         atLeastOneOf = schema.atLeastOneOf
         masks = Self.masks(fields, atLeastOneOf)
+        types = fields.map(\.type)
+        nullAllowed = fields.map { !$0.required && $0.nullable }
+        nameCounts = fields.map(\.nameBytes.count)
+        nameHeads = fields.map { field in
+            var head: UInt64 = 0
+            for (j, byte) in field.nameBytes.prefix(8).enumerated() { head |= UInt64(byte) << UInt64(8 * j) }
+            return head
+        }
     }
 
     private static func masks(_ fields: [FieldRule], _ groups: [[String]]) -> Masks? {
@@ -46,14 +63,21 @@ final class ObjectRule: Sendable {
     /// The index of the field whose name is these UTF-8 bytes.
     func index(ofName name: UnsafeBufferPointer<UInt8>) -> Int? {
         guard let base = name.baseAddress else { return fields.firstIndex { $0.nameBytes.isEmpty } }
-        for k in fields.indices where fields[k].nameBytes.count == name.count {
-            let equal = fields[k].nameBytes.withUnsafeBufferPointer { bytes in
-                for j in 0..<bytes.count where bytes[j] != base[j] { return false }
-                return true
+        var head: UInt64 = 0
+        for j in 0..<min(8, name.count) { head |= UInt64(base[j]) << UInt64(8 &* j) }
+        let count = name.count
+        return nameHeads.withUnsafeBufferPointer { heads in
+            nameCounts.withUnsafeBufferPointer { counts in
+                for k in 0..<heads.count where heads[k] == head && counts[k] == count {
+                    if count <= 8 { return k }
+                    let rest = fields[k].nameBytes.withUnsafeBufferPointer { bytes in
+                        (8..<count).allSatisfy { bytes[$0] == base[$0] }
+                    }
+                    if rest { return k }
+                }
+                return nil
             }
-            if equal { return k }
         }
-        return nil
     }
 
     func knows(_ name: String) -> Bool {
