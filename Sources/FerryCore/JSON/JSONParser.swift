@@ -341,26 +341,9 @@ struct JSONByteReader {
     /// control character, `"` or `\` (or the end). Reports whether any byte was >= 0x80.
     @inline(__always)
     private func scanPlain(from start: Int) -> (end: Int, nonASCII: Bool) {
-        var j = start
-        var acc: UInt64 = 0
-        while j &+ 8 <= n {
-            let w = JSONScan.load(p, j)
-            let stops = JSONScan.stringStops(w)
-            if stops != 0 {
-                acc |= JSONScan.bytesBefore(w, mask: stops)
-                return (j + stops.trailingZeroBitCount >> 3, acc & JSONScan.highs != 0)
-            }
-            acc |= w
-            j &+= 8
-        }
-        var bits = UInt8(truncatingIfNeeded: (acc & JSONScan.highs) != 0 ? 0x80 : 0)
-        while j < n {
-            let c = p[j]
-            if c < 0x20 || c == 0x22 || c == 0x5C { break }
-            bits |= c
-            j += 1
-        }
-        return (j, bits & 0x80 != 0)
+        var high: UInt8 = 0
+        let end = JSONStringRun.end(p, from: start, to: n, high: &high)
+        return (end, high & 0x80 != 0)
     }
 
     /// Parses the string whose opening quote is at `i`.
