@@ -42,8 +42,8 @@ public final class RecordMapper {
     /// After a `.valid` `map`: the record is a flat object of scalars or nulls, written by the
     /// flat program (so a vendor adjuster that leaves such records unchanged can be skipped).
     public var lastRecordIsFlat: Bool {
-        // Read once per record from other modules: not inlined there, where the check the
-        // stored property is spared here (a call into the runtime) would come back.
+        // Read once per record from other modules, and not inlined there: inlined, the
+        // run-time exclusivity check the stored property is spared (a runtime call) came back.
         @inline(never) get { recordIsFlat }
     }
     /// Written and read once per record, so without the run-time exclusivity check.
