@@ -23,7 +23,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // ISA-L's inflate, loaded at run time when present (zlib otherwise): see Sources/CIsal.
         .target(name: "CIsal", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
-        // The CSV reader's byte search, sixteen bytes at a time with SSE2: see Sources/CByteScan.
+        // The CSV and JSON string byte searches, sixteen bytes at a time with SSE2: see Sources/CByteScan.
         .target(name: "CByteScan"),
         .target(name: "FerryCore", dependencies: ["CZlib", "CIsal", "CByteScan"]),
         .target(name: "FerryMapping", dependencies: ["FerryCore", .product(name: "Yams", package: "Yams")]),

@@ -7,11 +7,11 @@
 #endif
 
 // Finding the next of two or three given bytes (or the end of a plain run in a JSON string),
-// sixteen bytes at a time with SSE2 (part of every x86-64 CPU), for the CSV reader's field
-// scan and the JSON field scanner's strings. Static inline, so that Swift's compiler inlines
-// it into the scan loop like its own code. Where there is no SSE2, and for
-// the last bytes before `end`, the caller's portable search takes over: the scan returns
-// the first index it did not look at.
+// sixteen bytes at a time with SSE2 (part of every x86-64 CPU), for FerryCore's `ByteSearch`:
+// the CSV reader's field scan and the JSON scanners' strings. Static inline, so that Swift's
+// compiler inlines it into the scan loop like its own code. Where there is no SSE2, and for
+// the last bytes before `end`, the caller's portable search takes over: the scan returns the
+// first index it did not look at.
 
 /// The scan both searches below share: for `a`, `b` or `c`, and with `controls` (a constant
 /// at each call, so the test is compiled away where it is 0) for any byte below 0x20 too.

@@ -61,7 +61,7 @@ public struct JSONPathSet: Sendable {
                     node = found.node
                 } else {
                     nodes.append(Node())
-                    let head = key.withUnsafeBufferPointer { Self.head($0.baseAddress, count: $0.count) }
+                    let head = key.withUnsafeBufferPointer { ByteSearch.head($0.baseAddress, count: $0.count) }
                     nodes[node].children.append(Child(key: key, count: key.count, head: head, node: nodes.count - 1))
                     node = nodes.count - 1
                 }
@@ -69,15 +69,6 @@ public struct JSONPathSet: Sendable {
             }
             nodes[node].slots.append(slot)
         }
-    }
-
-    /// The first eight bytes of a key of `count` bytes at `p`, zero after its end.
-    @inline(__always)
-    static func head(_ p: UnsafePointer<UInt8>?, count: Int) -> UInt64 {
-        var word: UInt64 = 0
-        guard let p else { return 0 }
-        for k in 0..<min(count, 8) { word |= UInt64(p[k]) &<< UInt64(8 &* k) }
-        return word
     }
 
     /// The child of `node` for the key of `count` bytes at `key` whose first eight bytes are
@@ -164,7 +155,7 @@ public struct JSONFieldScanner {
                 // The key is followed by at least `":` and a value, so eight bytes can mostly be read at once.
                 let head = keyStart &+ 8 <= n
                     ? JSONScan.load(p, keyStart) & (keyCount >= 8 ? ~0 : (1 &<< UInt64(8 &* keyCount)) &- 1)
-                    : JSONPathSet.head(p + keyStart, count: keyCount)
+                    : ByteSearch.head(p + keyStart, count: keyCount)
                 child = paths.child(of: node, head: head, key: p + keyStart, count: keyCount)
             }
             skipWhitespace()
@@ -257,7 +248,7 @@ public struct JSONFieldScanner {
         var escaped = false
         var high: UInt8 = 0
         while true {
-            j = JSONStringRun.end(p, from: j, to: n, high: &high)
+            j = ByteSearch.firstJSONStringStop(in: p, from: j, to: n, high: &high)
             guard j < n else { return nil }
             let c = p[j]
             if c == UInt8(ascii: "\"") { break }

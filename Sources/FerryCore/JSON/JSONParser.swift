@@ -342,7 +342,7 @@ struct JSONByteReader {
     @inline(__always)
     private func scanPlain(from start: Int) -> (end: Int, nonASCII: Bool) {
         var high: UInt8 = 0
-        let end = JSONStringRun.end(p, from: start, to: n, high: &high)
+        let end = ByteSearch.firstJSONStringStop(in: p, from: start, to: n, high: &high)
         return (end, high & 0x80 != 0)
     }
 

@@ -248,7 +248,7 @@ struct AcceptanceScanner {
         var high: UInt8 = 0
         var escaped = false
         while true {
-            j = JSONStringRun.end(p, from: j, to: n, high: &high)
+            j = ByteSearch.firstJSONStringStop(in: p, from: j, to: n, high: &high)
             guard j < n else { return nil }
             let c = p[j]
             if c == UInt8(ascii: "\"") { break }

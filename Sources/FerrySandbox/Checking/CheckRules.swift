@@ -37,11 +37,7 @@ final class ObjectRule: Sendable {
         types = fields.map(\.type)
         nullAllowed = fields.map { !$0.required && $0.nullable }
         nameCounts = fields.map(\.nameBytes.count)
-        nameHeads = fields.map { field in
-            var head: UInt64 = 0
-            for (j, byte) in field.nameBytes.prefix(8).enumerated() { head |= UInt64(byte) << UInt64(8 * j) }
-            return head
-        }
+        nameHeads = fields.map { field in field.nameBytes.withUnsafeBufferPointer { ByteSearch.head($0.baseAddress, count: $0.count) } }
     }
 
     private static func masks(_ fields: [FieldRule], _ groups: [[String]]) -> Masks? {
@@ -63,8 +59,7 @@ final class ObjectRule: Sendable {
     /// The index of the field whose name is these UTF-8 bytes.
     func index(ofName name: UnsafeBufferPointer<UInt8>) -> Int? {
         guard let base = name.baseAddress else { return fields.firstIndex { $0.nameBytes.isEmpty } }
-        var head: UInt64 = 0
-        for j in 0..<min(8, name.count) { head |= UInt64(base[j]) << UInt64(8 &* j) }
+        let head = ByteSearch.head(base, count: name.count)
         let count = name.count
         return nameHeads.withUnsafeBufferPointer { heads in
             nameCounts.withUnsafeBufferPointer { counts in

@@ -6,10 +6,11 @@ import CByteScan
 /// (a false mark needs a borrow from a true zero below it), which is all a search needs.
 ///
 /// Used by the CSV reader for the stretches of a field between its special bytes, where it
-/// spent most of its time going byte by byte. Where the CPU has SSE2 (every x86-64 one), the
-/// search first goes sixteen bytes at a time (`CByteScan`), and the words here take the
-/// last bytes before `end`.
-enum ByteSearch {
+/// spent most of its time going byte by byte, and by the JSON parser, the NDJSON field
+/// scanner and the sandbox's acceptance scanner for the plain runs of strings. Where the CPU
+/// has SSE2 (every x86-64 one), the search first goes sixteen bytes at a time (`CByteScan`),
+/// and the words here take the last bytes before `end`.
+public enum ByteSearch {
     private static let ones: UInt64 = 0x0101_0101_0101_0101
     private static let highs: UInt64 = 0x8080_8080_8080_8080
 
@@ -54,6 +55,29 @@ enum ByteSearch {
         return first(in: p, from: scanned, to: end, high: &high,
                      marks: { w in zeroBytes(w ^ pa) | zeroBytes(w ^ pb) },
                      matches: { $0 == a || $0 == b })
+    }
+
+    /// The index of the first quote, backslash or control character (below 0x20) in
+    /// `p[start..<end]`, or `end`: where a plain run inside a JSON string ends. `high` gets
+    /// 0x80 set when a byte before that index is non-ASCII.
+    @inline(__always)
+    public static func firstJSONStringStop(in p: UnsafePointer<UInt8>, from start: Int, to end: Int,
+                                           high: inout UInt8) -> Int {
+        var found: Int32 = 0
+        let scanned = ferry_scan_json_string(p, start, end, &high, &found)
+        if found != 0 { return scanned }
+        return first(in: p, from: scanned, to: end, high: &high, marks: JSONScan.stringStops,
+                     matches: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C })
+    }
+
+    /// The first eight of the `count` bytes at `p` as a little-endian word, zero past their
+    /// end: one comparison tells most short keys and names apart.
+    @inline(__always)
+    public static func head(_ p: UnsafePointer<UInt8>?, count: Int) -> UInt64 {
+        guard let p else { return 0 }
+        var word: UInt64 = 0
+        for k in 0..<min(count, 8) { word |= UInt64(p[k]) &<< UInt64(8 &* k) }
+        return word
     }
 
     /// The search itself: `marks` flags the high bit of each byte of a word that may match
