@@ -30,19 +30,20 @@ public struct JSONWriter: ~Copyable, Sendable {
     public var count: Int { out.count }
     /// Bytes the writer can hold before it grows.
     public var capacity: Int { out.capacity }
-    private var out: JSONBytes
+    @usableFromInline var out: JSONBytes
     /// Open containers (objects and arrays), and for each whether it already holds an element:
     /// a bit per container in `filled` for the outer 64 (bit k for the container at depth k+1),
     /// `deeperFilled` for any deeper. Plain bits rather than a `[Bool]`: each key and value
     /// asks, and an array's uniqueness and bounds checks there were a few percent of a conversion.
-    private var depth = 0
-    private var filled: UInt64 = 0
-    private var deeperFilled: [Bool] = []
+    @usableFromInline var depth = 0
+    @usableFromInline var filled: UInt64 = 0
+    @usableFromInline var deeperFilled: [Bool] = []
     /// True right after a key, when the member's value must not be preceded by a comma.
-    private var afterKey = false
+    @usableFromInline var afterKey = false
     /// Keys written into the outermost object since `reset()` (its member count when the
     /// outermost container is an object).
-    public private(set) var rootMemberCount = 0
+    public var rootMemberCount: Int { rootMembers }
+    @usableFromInline var rootMembers = 0
 
     public init(capacity: Int = 4096) {
         out = JSONBytes(capacity: capacity)
@@ -64,7 +65,7 @@ public struct JSONWriter: ~Copyable, Sendable {
         out.removeAll()
         closeAll()
         afterKey = false
-        rootMemberCount = 0
+        rootMembers = 0
     }
 
     /// Starts another top-level value after the bytes already written, which stay (many
@@ -72,7 +73,7 @@ public struct JSONWriter: ~Copyable, Sendable {
     public mutating func startValue() {
         closeAll()
         afterKey = false
-        rootMemberCount = 0
+        rootMembers = 0
     }
 
     /// Drops everything written after the first `count` bytes (a record abandoned midway).
@@ -128,6 +129,7 @@ public struct JSONWriter: ~Copyable, Sendable {
 
     /// Writes a timestamp as the vendor wants it (`TimestampFormatter.appendJSON`), formatted
     /// straight into the writer's bytes.
+    @inlinable @inline(__always)
     public mutating func writeTimestamp(_ t: Timestamp, as format: TimestampOutputFormat) {
         separate()
         let room = out.reserve(TimestampFormatter.maxJSONLength)
@@ -140,22 +142,26 @@ public struct JSONWriter: ~Copyable, Sendable {
 
     // MARK: - Structure
 
+    @inlinable @inline(__always)
     public mutating func beginObject() {
         separate()
         out.append(UInt8(ascii: "{"))
         open()
     }
 
+    @inlinable @inline(__always)
     public mutating func endObject() {
         close(UInt8(ascii: "}"))
     }
 
+    @inlinable @inline(__always)
     public mutating func beginArray() {
         separate()
         out.append(UInt8(ascii: "["))
         open()
     }
 
+    @inlinable @inline(__always)
     public mutating func endArray() {
         close(UInt8(ascii: "]"))
     }
@@ -163,7 +169,7 @@ public struct JSONWriter: ~Copyable, Sendable {
     /// Writes an object member's key; the next value written is that member's value.
     public mutating func writeKey(_ key: String) {
         separate()
-        if depth == 1 { rootMemberCount += 1 }
+        if depth == 1 { rootMembers += 1 }
         appendQuoted(key)
         out.append(UInt8(ascii: ":"))
         afterKey = true
@@ -187,28 +193,30 @@ public struct JSONWriter: ~Copyable, Sendable {
     /// Writes a key made by ``encodedKey(_:)``; the next value written is that member's value.
     public mutating func writeEncodedKey(_ encoded: [UInt8]) {
         separate()
-        if depth == 1 { rootMemberCount += 1 }
+        if depth == 1 { rootMembers += 1 }
         encoded.withUnsafeBufferPointer { out.append($0) }
         afterKey = true
     }
 
+    @inlinable @inline(__always)
     public mutating func writeEncodedKey(_ encoded: UnsafeBufferPointer<UInt8>) {
         separate()
-        if depth == 1 { rootMemberCount += 1 }
+        if depth == 1 { rootMembers += 1 }
         out.append(encoded)
         afterKey = true
     }
 
     /// Writes a whole object member already encoded as `"key":value` (a constant written
     /// once for every record).
+    @inlinable
     public mutating func writeEncodedMember(_ encoded: UnsafeBufferPointer<UInt8>) {
         separate()
-        if depth == 1 { rootMemberCount += 1 }
+        if depth == 1 { rootMembers += 1 }
         out.append(encoded)
     }
 
-    @inline(__always)
-    private mutating func separate() {
+    @inlinable @inline(__always)
+    mutating func separate() {
         if afterKey {
             afterKey = false
             return
@@ -235,14 +243,19 @@ public struct JSONWriter: ~Copyable, Sendable {
     }
 
     /// Notes a container begun (its bracket written), empty so far.
-    @inline(__always)
-    private mutating func open() {
+    @inlinable @inline(__always)
+    mutating func open() {
         if _fastPath(depth < 64) {
             filled &= ~(1 &<< UInt64(depth))
         } else {
-            deeperFilled.append(false)
+            openDeeper()
         }
         depth &+= 1
+    }
+
+    @usableFromInline @inline(never)
+    mutating func openDeeper() {
+        deeperFilled.append(false)
     }
 
     private mutating func closeAll() {
@@ -251,14 +264,20 @@ public struct JSONWriter: ~Copyable, Sendable {
         if !deeperFilled.isEmpty { deeperFilled.removeAll(keepingCapacity: true) }
     }
 
-    private mutating func close(_ bracket: UInt8) {
+    @inlinable @inline(__always)
+    mutating func close(_ bracket: UInt8) {
         assert(depth > 0, "JSONWriter: end of a container that was never begun")
         if depth > 0 {
-            depth -= 1
-            if depth >= 64 { deeperFilled.removeLast() }
+            depth &-= 1
+            if _slowPath(depth >= 64) { closeDeeper() }
         }
         afterKey = false
         out.append(bracket)
+    }
+
+    @usableFromInline @inline(never)
+    mutating func closeDeeper() {
+        deeperFilled.removeLast()
     }
 
     // MARK: - Scalars
@@ -273,6 +292,7 @@ public struct JSONWriter: ~Copyable, Sendable {
         appendStatic(value ? "true" : "false")
     }
 
+    @inlinable @inline(__always)
     public mutating func writeInt(_ value: Int64) {
         separate()
         appendInt(value)
@@ -340,6 +360,7 @@ public struct JSONWriter: ~Copyable, Sendable {
 
     /// Writes bytes already known to be valid UTF-8 (for example CSV fields, which the
     /// reader validates) as a JSON string, skipping the validation pass.
+    @inlinable @inline(__always)
     public mutating func writeString(validUTF8 source: UnsafeBufferPointer<UInt8>) {
         separate()
         appendEscapedValid(source)
@@ -357,22 +378,9 @@ public struct JSONWriter: ~Copyable, Sendable {
         text.withUTF8 { out.append($0) }
     }
 
-    private mutating func appendInt(_ value: Int64) {
-        var magnitude = value.magnitude
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var k = 20
-            repeat {
-                k -= 1
-                let (quotient, remainder) = magnitude.quotientAndRemainder(dividingBy: 10)
-                digits[k] = UInt8(truncatingIfNeeded: remainder) &+ UInt8(ascii: "0")
-                magnitude = quotient
-            } while magnitude != 0
-            if value < 0 {
-                k -= 1
-                digits[k] = UInt8(ascii: "-")
-            }
-            out.append(UnsafeBufferPointer(rebasing: digits[k..<20]))
-        }
+    @usableFromInline
+    mutating func appendInt(_ value: Int64) {
+        out.commit(DecimalDigits.write(value, to: out.reserve(DecimalDigits.maxLength)))
     }
 
     private mutating func appendQuoted(_ text: String) {
@@ -410,7 +418,8 @@ public struct JSONWriter: ~Copyable, Sendable {
     }
 
     /// Appends `source`, known to be valid UTF-8, as a quoted, escaped JSON string.
-    private mutating func appendEscapedValid(_ source: UnsafeBufferPointer<UInt8>) {
+    @usableFromInline
+    mutating func appendEscapedValid(_ source: UnsafeBufferPointer<UInt8>) {
         guard let p = source.baseAddress else {
             appendStatic("\"\"")
             return

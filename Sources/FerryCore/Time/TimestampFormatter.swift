@@ -91,32 +91,7 @@ public enum TimestampFormatter {
     /// Writes a decimal integer at `p` (room for 20 bytes); how many bytes it wrote.
     @inline(__always)
     static func writeInteger(_ value: Int64, to p: UnsafeMutablePointer<UInt8>) -> Int {
-        var magnitude = value.magnitude
-        var digits = 1
-        var rest = magnitude
-        while rest >= 10 {
-            rest /= 10
-            digits += 1
-        }
-        let n = digits + (value < 0 ? 1 : 0)
-        if value < 0 { p[0] = UInt8(ascii: "-") }
-        var i = n
-        while magnitude >= 100 {
-            let pair = Int(magnitude % 100)
-            magnitude /= 100
-            i -= 2
-            p[i] = UInt8(truncatingIfNeeded: pair / 10) &+ UInt8(ascii: "0")
-            p[i + 1] = UInt8(truncatingIfNeeded: pair % 10) &+ UInt8(ascii: "0")
-        }
-        if magnitude >= 10 {
-            i -= 2
-            p[i] = UInt8(truncatingIfNeeded: magnitude / 10) &+ UInt8(ascii: "0")
-            p[i + 1] = UInt8(truncatingIfNeeded: magnitude % 10) &+ UInt8(ascii: "0")
-        } else {
-            i -= 1
-            p[i] = UInt8(truncatingIfNeeded: magnitude) &+ UInt8(ascii: "0")
-        }
-        return n
+        DecimalDigits.write(value, to: p)
     }
 
     /// `YYYY-MM-DDTHH:MM:SS[.fff|.ffffff|.fffffffff]` then `Z` or `±HH:MM`.

@@ -374,8 +374,12 @@ public final class RecordMapper {
         // sets the slots of each row of the group and puts these back).
         let slots = csvSlots
         let marksRoots = !oneOfGroups.isEmpty
+        guard let firstStep = steps.baseAddress else { return }
         for index in 0..<steps.count {
-            let step = steps[index]
+            // The writers below take the step by address: passed by value, its eleven fields
+            // were packed into registers and the stack for every leaf of every row.
+            let stepAddress = UnsafePointer(firstStep + index)
+            let step = stepAddress.pointee
             let key = UnsafeBufferPointer(rebasing: keys[Int(step.keyStart)..<Int(step.keyStart + step.keyCount)])
             switch step.op {
             case .beginObject:
@@ -401,12 +405,12 @@ public final class RecordMapper {
                     let bytes = csv[slots[Int(step.slot)]]
                     if isNullText(bytes) {
                         if step.omitNull { continue }
-                    } else if writeFast(step, bytes, key, parsers, &writer) {
+                    } else if writeFast(stepAddress, bytes, key, parsers, &writer) {
                         if step.root >= 0 && marksRoots { rootWritten[Int(step.root)] = true }
                         continue
                     }
                 case .ndjsonLine(let scanned):
-                    switch writeFast(step, scanned, key, parsers, &writer) {
+                    switch writeFast(stepAddress, scanned, key, parsers, &writer) {
                     case .written:
                         if step.root >= 0 && marksRoots { rootWritten[Int(step.root)] = true }
                         continue
@@ -425,8 +429,9 @@ public final class RecordMapper {
 
     /// Writes a non-null fast leaf; false when the general path must handle it (to report an error).
     @inline(__always)
-    private func writeFast(_ step: MapProgram.Step, _ bytes: UnsafeBufferPointer<UInt8>, _ key: UnsafeBufferPointer<UInt8>,
+    private func writeFast(_ stepAddress: UnsafePointer<MapProgram.Step>, _ bytes: UnsafeBufferPointer<UInt8>, _ key: UnsafeBufferPointer<UInt8>,
                            _ parsers: UnsafeMutableBufferPointer<Unmanaged<MapProgram.ParserBox>>, _ writer: inout JSONWriter) -> Bool {
+        let step = stepAddress.pointee
         switch step.kind {
         case .string:
             writer.writeEncodedKey(key)
@@ -500,8 +505,9 @@ public final class RecordMapper {
     /// the value, when that is plain (a string without escapes, an integer, a boolean, a
     /// missing or null value that is omitted); `.general` leaves the rest to `writeLeaf`.
     @inline(__always)
-    private func writeFast(_ step: MapProgram.Step, _ scanned: NDJSONLine, _ key: UnsafeBufferPointer<UInt8>,
+    private func writeFast(_ stepAddress: UnsafePointer<MapProgram.Step>, _ scanned: NDJSONLine, _ key: UnsafeBufferPointer<UInt8>,
                            _ parsers: UnsafeMutableBufferPointer<Unmanaged<MapProgram.ParserBox>>, _ writer: inout JSONWriter) -> FastResult {
+        let step = stepAddress.pointee
         let slot = scanned.slots[Int(step.slot)]
         switch slot.kind {
         case .missing, .null:
@@ -509,7 +515,7 @@ public final class RecordMapper {
         case .string:
             let bytes = scanned.text(slot)
             if isNullText(bytes) { return step.omitNull ? .omitted : .general }
-            return writeFast(step, bytes, key, parsers, &writer) ? .written : .general
+            return writeFast(stepAddress, bytes, key, parsers, &writer) ? .written : .general
         case .number:
             let bytes = scanned.text(slot)
             switch step.kind {
