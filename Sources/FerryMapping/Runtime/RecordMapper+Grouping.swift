@@ -168,7 +168,11 @@ extension RecordMapper {
             let itemProgram = itemPrograms[ObjectIdentifier(plan)]
             for index in rows.indices {
                 if rowsHaveOwnSlots { useSlots(ofGroupRow: index) }
-                if case .ndjson = rows[index] {
+                if let itemProgram, case .csv(let csv) = rows[index] {
+                    // The row made anew from its plain payload: passing the array's element
+                    // copied the enum through its value witness, with a retain and a release.
+                    run(itemProgram, .csv(csv), &writer, &errors)
+                } else if case .ndjson = rows[index] {
                     writeObject(plan, rows[index], &writer, &errors)
                 } else if let itemProgram {
                     run(itemProgram, rows[index], &writer, &errors)
