@@ -47,6 +47,20 @@ import Testing
         #expect(queue.queued == 5)
     }
 
+    /// Running low (what tells the mapping threads to help) means fewer queued than half.
+    @Test func theQueueRunsLowBelowHalf() async {
+        let queue = BatchQueue(capacity: 4)
+        #expect(queue.isRunningLow)
+        queue.push(delivery(0))
+        #expect(queue.isRunningLow, "one of four")
+        queue.push(delivery(1))
+        #expect(!queue.isRunningLow, "two of four")
+        queue.push(delivery(2))
+        _ = await queue.next()
+        _ = await queue.next()
+        #expect(queue.isRunningLow, "one of four again")
+    }
+
     /// Senders waiting on an empty queue get a pushed batch directly, and nil at the finish.
     @Test func waitingSendersGetBatchesAndThenTheEnd() async throws {
         let queue = BatchQueue(capacity: 1)
@@ -84,5 +98,7 @@ final class ManagedCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
     var value: Int { lock.withLock { count } }
-    func increment() { lock.withLock { count += 1 } }
+    /// Counts one more; the count before it.
+    @discardableResult
+    func increment() -> Int { lock.withLock { defer { count += 1 }; return count } }
 }

@@ -38,7 +38,8 @@ import FerryVendors
 
     func run(mappingPath: String, inputs: [String], threads: Int, rowsPerBlock: Int,
              limit: Int? = nil, maxInvalid: InvalidBudget? = nil, batchSize: Int? = nil,
-             groupLimit: Int = 16 << 20, keepRows: Bool = false) throws -> Outcome {
+             groupLimit: Int = 16 << 20, keepRows: Bool = false,
+             wanted: (@Sendable () -> Bool)? = nil) throws -> Outcome {
         let mapping = try MappingLoader.load(path: mappingPath, environment: ["PYZE_APP_KEY": "app-key-for-tests"])
         var options = PipelineOptions(limit: limit, batchSize: batchSize, maxInvalid: maxInvalid)
         options.mappingThreads = threads
@@ -48,6 +49,7 @@ import FerryVendors
         let deadLetters = try DeadLetterWriter(path: deadPath)
         let sink = CollectingSink()
         sink.keepsRows = keepRows
+        sink.batchesWanted = wanted
         let report = ConversionPipeline(command: "convert", target: mapping.target, mapping: mapping.compiled,
                                         mappingPath: mapping.path, inputs: inputs.map(InputFile.init(path:)),
                                         sink: sink, deadLetters: deadLetters, options: options).run()
@@ -104,6 +106,26 @@ import FerryVendors
                                    rowsPerBlock: rowsPerBlock, batchSize: 100)
             #expect(parallel == serial, "threads \(threads), \(rowsPerBlock) rows per block")
         }
+    }
+
+    /// A sink that never wants more (load's senders with a full queue) leaves every block to
+    /// the reading thread, and one whose want comes and goes splits them between the threads:
+    /// either way nothing stalls and the outcome is the serial one.
+    @Test(.timeLimit(.minutes(1))) func mappingThreadsNotWantedLeaveTheBlocksToTheReadingThread() throws {
+        let mappingPath = try write("events.yaml", userEventsMapping)
+        let a = try write("a.csv", Self.mixedEvents(rows: 2500, seed: 5))
+        let b = try write("b.csv", Self.mixedEvents(rows: 300, seed: 6, reversed: true))
+        let serial = try run(mappingPath: mappingPath, inputs: [a, b], threads: 1, rowsPerBlock: 2048, batchSize: 50)
+        let asked = ManagedCounter()
+        for (threads, rowsPerBlock) in Self.settings.dropFirst() {
+            let never = try run(mappingPath: mappingPath, inputs: [a, b], threads: threads, rowsPerBlock: rowsPerBlock,
+                                batchSize: 50, wanted: { asked.increment(); return false })
+            #expect(never == serial, "never wanted: threads \(threads), \(rowsPerBlock) rows per block")
+            let sometimes = try run(mappingPath: mappingPath, inputs: [a, b], threads: threads, rowsPerBlock: rowsPerBlock,
+                                    batchSize: 50, wanted: { asked.increment() % 3 == 0 })
+            #expect(sometimes == serial, "sometimes wanted: threads \(threads), \(rowsPerBlock) rows per block")
+        }
+        #expect(asked.value > 0, "the mapping threads never asked the sink")
     }
 
     @Test func limitAndInvalidBudgetStopAtTheSameRow() throws {

@@ -13,6 +13,8 @@ final class CollectingSink: BatchSink {
     var keepsRows = false
     /// What `keep` was handed: a record's serial and its rows' lines.
     var kept: [(serial: Int, lines: [Int])] = []
+    /// Asked by the mapping threads before each block (load's senders running short).
+    var batchesWanted: (@Sendable () -> Bool)?
 
     func keep(_ rows: [HeldRow], for serial: Int) { kept.append((serial, rows.map(\.line))) }
 

@@ -118,7 +118,8 @@ public final class ConversionPipeline {
             && target.adjuster.map { $0.leavesUnchanged(flatRecordsWithFields: mapper.rootFieldNames) } ?? true
         // The reading thread maps blocks too, so it counts as one of the mapping threads.
         pool = options.mappingThreads > 1 && (!mapping.isGrouped || mapping.groupOrder == .consecutive)
-            ? MappingPool(mapping: mapping, threads: options.mappingThreads - 1, rowsPerBlock: options.rowsPerBlock) : nil
+            ? MappingPool(mapping: mapping, threads: options.mappingThreads - 1, rowsPerBlock: options.rowsPerBlock,
+                          wanted: sink.batchesWanted) : nil
     }
 
     deinit { pool?.close() }

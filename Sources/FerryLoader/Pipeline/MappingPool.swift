@@ -207,6 +207,13 @@ final class MappedBlock: @unchecked Sendable {
 /// reading order, for the blocks already mapped. Each thread has its own `RecordMapper`; the
 /// pipeline's own mapper checks a file's columns, and maps blocks too when the pipeline would
 /// otherwise wait (`mapWaiting`).
+///
+/// `wanted`, when given, says whether the batches' consumer is running short (`load`'s
+/// senders); while it is not, the threads leave the blocks to the reading thread. Mapping
+/// faster than the network takes batches gains nothing, and a burst on every core after each
+/// answer took the CPU from whatever else the machine runs (a sandbox on loopback lost a
+/// third of its request rate at concurrency 1). The reading thread maps every block no thread
+/// took, so declining never stalls the pipeline.
 final class MappingPool: @unchecked Sendable {
     // All mutable state below is guarded by `condition`.
     private let condition = NSCondition()
@@ -220,7 +227,10 @@ final class MappingPool: @unchecked Sendable {
     /// Blocks handed in before the pipeline waits for the oldest: enough to keep every thread busy.
     let depth: Int
 
-    init(mapping: CompiledMapping, threads: Int, rowsPerBlock: Int) {
+    private let wanted: (@Sendable () -> Bool)?
+
+    init(mapping: CompiledMapping, threads: Int, rowsPerBlock: Int, wanted: (@Sendable () -> Bool)? = nil) {
+        self.wanted = wanted
         self.rowsPerBlock = max(1, rowsPerBlock)
         depth = threads * 2 + 2
         for index in 0..<threads {
@@ -312,7 +322,8 @@ final class MappingPool: @unchecked Sendable {
         var decoder: NDJSONLineDecoder?
         while true {
             condition.lock()
-            while waiting.isEmpty && !closing { condition.wait() }
+            // Asked again at each block handed in or mapped (both broadcast).
+            while (waiting.isEmpty || wanted?() == false) && !closing { condition.wait() }
             if waiting.isEmpty {
                 running -= 1
                 condition.broadcast()

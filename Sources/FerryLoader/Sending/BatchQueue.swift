@@ -38,6 +38,13 @@ final class BatchQueue: @unchecked Sendable {
         return count
     }
 
+    /// Fewer batches wait than half the queue holds (the senders may soon have none).
+    var isRunningLow: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return count < lowWater
+    }
+
     /// Hands a batch to a sender, waiting for room. False when the queue was closed (the run
     /// is stopping): the batch was not taken.
     @discardableResult

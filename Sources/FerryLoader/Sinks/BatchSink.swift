@@ -12,12 +12,16 @@ public protocol BatchSink: AnyObject {
     func keep(_ rows: [HeldRow], for serial: Int)
     /// Checked after each batch: true stops reading (interrupted, or the vendor cannot go on).
     var stopRequested: Bool { get }
+    /// Whether the sink is running short of batches, asked by the mapping threads before each
+    /// block they take: nil when it takes them as fast as they come (files, validate).
+    var batchesWanted: (@Sendable () -> Bool)? { get }
 }
 
 extension BatchSink {
     public var keepsRows: Bool { false }
     public func keep(_ rows: [HeldRow], for serial: Int) {}
     public var stopRequested: Bool { false }
+    public var batchesWanted: (@Sendable () -> Bool)? { nil }
 }
 
 /// Discards batches (validate counts them; nothing is written or sent).

@@ -38,4 +38,10 @@ final class HTTPSink: BatchSink, Sendable {
     func keep(_ rows: [HeldRow], for serial: Int) { sender.tracker.keep(rows, for: serial) }
 
     var stopRequested: Bool { sender.isStopping }
+
+    /// The senders are running short when fewer batches wait than half the queue holds.
+    var batchesWanted: (@Sendable () -> Bool)? {
+        let queue = sender.queue
+        return { queue.isRunningLow }
+    }
 }
