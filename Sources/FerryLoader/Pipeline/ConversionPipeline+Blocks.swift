@@ -11,19 +11,21 @@ extension ConversionPipeline {
     /// which case the caller groups the rest of the file row by row.
     func readInBlocks(_ stream: RecordStream, pool: MappingPool, fileIndex: Int, columns: [String]) throws(InputError) -> Bool {
         let source: MappedBlock.Source
-        // The reader is taken out of its enum once, not for every row.
-        let csvReader: CSVReader?
-        let ndjsonReader: NDJSONReader?
+        // The reader is taken out of its enum once, not for every row, and called unretained
+        // (the stream keeps it alive): a strong reference was retained and released around
+        // every row's `next()`.
+        let csvReader: Unmanaged<CSVReader>?
+        let ndjsonReader: Unmanaged<NDJSONReader>?
         switch stream.reader {
         case .csv(let reader):
             source = .csv(columns: columns)
             blockDecoder = nil
-            (csvReader, ndjsonReader) = (reader, nil)
+            (csvReader, ndjsonReader) = (.passUnretained(reader), nil)
         case .ndjson(let reader):
             let fileName = stream.input.file.displayName
             source = .ndjson(fileName: fileName, paths: reader.paths)
             blockDecoder = NDJSONLineDecoder(fileName: fileName, paths: reader.paths)
-            (csvReader, ndjsonReader) = (nil, reader)
+            (csvReader, ndjsonReader) = (nil, .passUnretained(reader))
         }
         let grouped = mapping.isGrouped
         let limit = options.limit
@@ -50,7 +52,10 @@ extension ConversionPipeline {
             }
             if outputFailure != nil || stopped { break }
             if let csvReader {
-                switch try csvReader.next() {
+                let next = csvReader._withUnsafeGuaranteedRef { reader in
+                    Result { () throws(InputError) -> CSVEvent? in try reader.next() }
+                }
+                switch try next.get() {
                 case .row(let row)?:
                     if seekingGroupEnd, mapper.passes(.csv(row)) {
                         let key = mapper.groupKey(.csv(row))
@@ -70,7 +75,10 @@ extension ConversionPipeline {
                     return true
                 }
             } else if let ndjsonReader {
-                switch try ndjsonReader.nextText() {
+                let next = ndjsonReader._withUnsafeGuaranteedRef { reader in
+                    Result { () throws(InputError) -> NDJSONText? in try reader.nextText() }
+                }
+                switch try next.get() {
                 case .line(let text, let line, let recordNumber)?:
                     block.entries.append(.row(Int32(lines.count)))
                     bytes = lines.append(text, line: line, recordNumber: recordNumber)
