@@ -516,6 +516,18 @@ import FerryMapping
         #expect(PyzeEventAdjuster.messageId(for: given) != PyzeEventAdjuster.messageId(for: other))
     }
 
+    /// The canonical order's comparison must be the UTF-8 byte order the ids were made with.
+    @Test func keysCompareAsTheirUTF8Bytes() {
+        let keys = ["", "a", "ab", "abc", "abd", "B", "z", "zz", "\u{E9}", "e\u{301}", "\u{1F600}", "a\u{0}b",
+                    String(repeating: "k", count: 40), String(repeating: "k", count: 41), "key with spaces"]
+        for x in keys {
+            for y in keys {
+                let expected = x.utf8.elementsEqual(y.utf8) ? 0 : (x.utf8.lexicographicallyPrecedes(y.utf8) ? -1 : 1)
+                #expect(PyzeEventAdjuster.compareUTF8(x, y).signum() == expected, "\(x.debugDescription) vs \(y.debugDescription)")
+            }
+        }
+    }
+
     @Test func withoutPYZE_APP_KEYAnEventCannotBeSent() throws {
         for adjuster in [PyzeEventAdjuster(appKey: nil), PyzeEventAdjuster(appKey: ""), PyzeEventAdjuster(environment: [:]),
                          PyzeEventAdjuster(environment: ["PYZE_APP_KEY": ""])] {
