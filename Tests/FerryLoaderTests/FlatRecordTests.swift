@@ -84,3 +84,59 @@ import FerryVendors
         #expect(third["a1"] == (try JSONParser.parse(#"{"inc":2}"#)))
     }
 }
+
+/// A record the adjuster changes and sends alone (a Pyze event, one per request) is batched
+/// straight from the writer: its body is the adjusted object written whole (type, appKey and
+/// the derived messageId included), and one larger than a request may be is refused.
+@Suite final class AdjustedSingleRecordTests {
+    let directory: URL
+
+    init() throws { directory = try makeTemporaryDirectory("ferry-adjusted") }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    static let mapping = """
+    target: pyze.events
+    source:
+      format: csv
+    fields:
+      event: event
+      userId: user_id
+      eventTime: { column: at, timestamp: iso8601 }
+      attributes:
+        fields:
+          note: note
+
+    """
+
+    @Test func eachBodyIsTheAdjustedEventAndAnOversizedOneIsRefused() throws {
+        let mappingPath = directory.appendingPathComponent("m.yaml").path
+        try Data(Self.mapping.utf8).write(to: URL(fileURLWithPath: mappingPath))
+        let huge = String(repeating: "x", count: Pyze.maxBodyBytes)
+        let input = directory.appendingPathComponent("in.csv").path
+        try Data("event,user_id,at,note\nsignup,u1,2024-01-01T00:00:00Z,hello\nbig,u2,2024-01-01T00:00:01Z,\(huge)\nlogin,u3,2024-01-01T00:00:02Z,\"a \"\"quoted\"\" note\"\n".utf8)
+            .write(to: URL(fileURLWithPath: input))
+        let mapping = try MappingLoader.load(path: mappingPath, environment: ["PYZE_APP_KEY": "app-key-for-tests"])
+        let sink = CollectingSink()
+        let report = ConversionPipeline(command: "convert", target: mapping.target, mapping: mapping.compiled,
+                                        mappingPath: mappingPath, inputs: [InputFile(path: input)],
+                                        sink: sink, deadLetters: nil, options: PipelineOptions()).run()
+        #expect(report.totals.valid == 2)
+        #expect(report.totals.invalid == 1)
+        #expect(report.errorCounts["record_too_large"] == 1)
+        #expect(report.errorExamples["record_too_large"]?.first?.message.hasSuffix("at most \(Pyze.maxBodyBytes)") == true)
+        #expect(sink.batches.map(\.records.count) == [1, 1])
+        #expect(sink.records.map(\.line) == [2, 4])
+        let adjuster = PyzeEventAdjuster(appKey: "app-key-for-tests")
+        for (batch, (event, user, at, note)) in zip(sink.batches, [("signup", "u1", "2024-01-01T00:00:00Z", "hello"),
+                                                                 ("login", "u3", "2024-01-01T00:00:02Z", #"a "quoted" note"#)]) {
+            let mapped = JSONObject([(key: "event", value: .string(event)), (key: "userId", value: .string(user)),
+                                     (key: "eventTime", value: .string(at)),
+                                     (key: "attributes", value: .object(JSONObject([(key: "note", value: .string(note))])))])
+            let expected = try #require(try adjuster.adjust(mapped).first)
+            #expect(batch.body == JSONWriter.serialize(.object(expected)))
+            #expect(batch.recordRanges == [0..<batch.body.count])
+            #expect(expected["messageId"] != nil && expected["appKey"] == .string("app-key-for-tests"))
+        }
+    }
+}

@@ -331,6 +331,19 @@ public final class ConversionPipeline {
                 return [FieldError(kind: .vendorRule, field: "(record)", column: nil, value: nil, reason: "\(error.kind): \(error.message)")]
             }
         }
+        // One record for the target's fixed path, the usual case (a Pyze event): batched
+        // straight from the writer, without a list of requests and a copy of each body.
+        if records.count == 1, target.endpoint.pathParameters.isEmpty, csvColumns == nil {
+            requestWriter.reset()
+            requestWriter.write(.object(records[0]))
+            let size = requestWriter.count
+            if size > batcher.largestRecord { return [tooLarge(size)] }
+            var piece = ref
+            piece.pieces = 1
+            let fields = records[0].count
+            _ = requestWriter.withBytes { batch($0, ref: piece, fields: fields, path: nil) }
+            return nil
+        }
         // Build every request first, so that a record is either sent whole or not at all.
         var requests: [(body: [UInt8], path: String?, fields: Int)] = []
         for var record in records {
