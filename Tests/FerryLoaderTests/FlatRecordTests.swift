@@ -9,6 +9,7 @@ import FerryVendors
 /// rewrite round trip when the target's adjuster leaves them unchanged (Pyze profiles of at
 /// most 50 fields without user_alias or date_of_birth), and still count their fields against
 /// the 50 fields a Pyze request may hold; a record holding an object still meets the adjuster.
+/// An adjusted record sent alone (a Pyze event) is batched straight from the writer.
 @Suite final class FlatRecordTests {
     let directory: URL
 
@@ -83,19 +84,8 @@ import FerryVendors
         guard case .object(let third) = profiles[1] else { throw CancellationError() }
         #expect(third["a1"] == (try JSONParser.parse(#"{"inc":2}"#)))
     }
-}
 
-/// A record the adjuster changes and sends alone (a Pyze event, one per request) is batched
-/// straight from the writer: its body is the adjusted object written whole (type, appKey and
-/// the derived messageId included), and one larger than a request may be is refused.
-@Suite final class AdjustedSingleRecordTests {
-    let directory: URL
-
-    init() throws { directory = try makeTemporaryDirectory("ferry-adjusted") }
-
-    deinit { try? FileManager.default.removeItem(at: directory) }
-
-    static let mapping = """
+    static let pyzeEventsMapping = """
     target: pyze.events
     source:
       format: csv
@@ -109,9 +99,12 @@ import FerryVendors
 
     """
 
+    /// A record the adjuster changes and sends alone (a Pyze event, one per request) is batched
+    /// straight from the writer: its body is the adjusted object written whole (type, appKey and
+    /// the derived messageId included), and one larger than a request may be is refused.
     @Test func eachBodyIsTheAdjustedEventAndAnOversizedOneIsRefused() throws {
-        let mappingPath = directory.appendingPathComponent("m.yaml").path
-        try Data(Self.mapping.utf8).write(to: URL(fileURLWithPath: mappingPath))
+        let mappingPath = directory.appendingPathComponent("events.yaml").path
+        try Data(Self.pyzeEventsMapping.utf8).write(to: URL(fileURLWithPath: mappingPath))
         let huge = String(repeating: "x", count: Pyze.maxBodyBytes)
         let input = directory.appendingPathComponent("in.csv").path
         try Data("event,user_id,at,note\nsignup,u1,2024-01-01T00:00:00Z,hello\nbig,u2,2024-01-01T00:00:01Z,\(huge)\nlogin,u3,2024-01-01T00:00:02Z,\"a \"\"quoted\"\" note\"\n".utf8)
