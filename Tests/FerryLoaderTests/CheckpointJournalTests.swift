@@ -126,6 +126,11 @@ import FerryVendors
         let batch = Batch(index: 0, body: Array(#"{"type":"event","event":"login"}"#.utf8), records: [], recordRanges: [])
         let body = String(decoding: builder.body(of: batch, now: Date(timeIntervalSince1970: 1_700_000_000.25)), as: UTF8.self)
         #expect(body == #"{"type":"event","event":"login","sentAt":"2023-11-14T22:13:20.250Z"}"#)
+        // A whole second has no fraction, an empty object gets no comma, and the text is the report's.
+        let empty = Batch(index: 1, body: Array("{}".utf8), records: [], recordRanges: [])
+        let second = Date(timeIntervalSince1970: 1_700_000_000)
+        #expect(String(decoding: builder.body(of: empty, now: second), as: UTF8.self) == #"{"sentAt":"2023-11-14T22:13:20Z"}"#)
+        #expect(second.iso8601UTC == "2023-11-14T22:13:20Z")
         #expect(builder.url(for: batch) == "https://events.example.com/v1/events")
         let request = builder.request(for: batch)
         #expect(request.header("Authorization") == nil, "Pyze events send no Authorization header")

@@ -67,14 +67,14 @@ public struct RequestBuilder: Sendable {
     /// single-record object.
     func body(of batch: Batch, now: Date) -> [UInt8] {
         guard let key = sendTimeKey, let close = batch.body.lastIndex(of: UInt8(ascii: "}")) else { return batch.body }
-        var time = JSONWriter(capacity: 32)
-        time.writeString(now.iso8601UTC)
+        // One allocation per request: the time is formatted as its quoted JSON token straight
+        // into the body (a writer, a String and two copies of its bytes before).
         var out: [UInt8] = []
-        out.reserveCapacity(batch.body.count + key.count + time.bytes.count + 1)
+        out.reserveCapacity(batch.body.count + key.count + TimestampFormatter.maxJSONLength + 1)
         out += batch.body[..<close]
         if out.last != UInt8(ascii: "{") { out.append(UInt8(ascii: ",")) }
         out += key
-        out += time.bytes
+        TimestampFormatter.appendJSON(now.millisecondTimestamp, as: .iso8601UTC, to: &out)
         out += batch.body[close...]
         return out
     }
