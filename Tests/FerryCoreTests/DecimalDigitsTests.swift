@@ -48,7 +48,7 @@ import Testing
         #expect(DecimalDigits.count(9_999_999_999_999_999_999) == 19)
     }
 
-    @Test func theWriterAndTheTimestampFormatterUseIt() {
+    @Test func theWriterAndEpochTimestampsWriteEveryEdgeAsStringDoes() {
         var writer = JSONWriter()
         writer.beginArray()
         for value in edges { writer.writeInt(value) }

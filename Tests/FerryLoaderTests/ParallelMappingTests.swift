@@ -108,10 +108,10 @@ import FerryVendors
         }
     }
 
-    /// A sink that never wants more (load's senders with a full queue) leaves every block to
-    /// the reading thread, and one whose want comes and goes splits them between the threads:
-    /// either way nothing stalls and the outcome is the serial one.
-    @Test(.timeLimit(.minutes(1))) func mappingThreadsNotWantedLeaveTheBlocksToTheReadingThread() throws {
+    /// A sink that never wants more (load's senders with a full queue) has every block mapped
+    /// by the reading thread, and one whose want comes and goes has them split between the
+    /// threads: either way nothing stalls, the sink is asked, and the outcome is the serial one.
+    @Test(.timeLimit(.minutes(1))) func theOutcomeIsTheSerialOneWhetherMappingThreadsAreWantedOrNot() throws {
         let mappingPath = try write("events.yaml", userEventsMapping)
         let a = try write("a.csv", Self.mixedEvents(rows: 2500, seed: 5))
         let b = try write("b.csv", Self.mixedEvents(rows: 300, seed: 6, reversed: true))
@@ -126,6 +126,27 @@ import FerryVendors
             #expect(sometimes == serial, "sometimes wanted: threads \(threads), \(rowsPerBlock) rows per block")
         }
         #expect(asked.value > 0, "the mapping threads never asked the sink")
+    }
+
+    /// The pool itself: while the sink does not want batches, its threads leave every block
+    /// handed in to the reading thread (`mapWaiting`); once it does, they map them.
+    @Test(.timeLimit(.minutes(1))) func threadsNotWantedLeaveEveryBlockToTheReadingThread() throws {
+        let mapping = try MappingLoader.load(path: try write("events.yaml", userEventsMapping), environment: [:]).compiled
+        let wanted = ManagedCounter()   // wanted once incremented
+        let pool = MappingPool(mapping: mapping, threads: 2, rowsPerBlock: 16, wanted: { wanted.value > 0 })
+        defer { pool.close() }
+        for _ in 0..<3 { pool.submit(pool.block(fileIndex: 0, source: .csv(columns: []), grouped: false)) }
+        Thread.sleep(forTimeInterval: 0.1)
+        #expect(pool.takeOldest(wait: false) == nil, "a mapping thread took a block it was not wanted for")
+        let mapper = RecordMapper(mapping: mapping)
+        var mappedHere = 0
+        while pool.mapWaiting(with: mapper, decoder: nil) { mappedHere += 1 }
+        #expect(mappedHere == 3)
+        for _ in 0..<3 { #expect(pool.takeOldest(wait: false) != nil) }
+        wanted.increment()
+        pool.submit(pool.block(fileIndex: 0, source: .csv(columns: []), grouped: false))
+        #expect(pool.takeOldest(wait: true) != nil, "a wanted block was not mapped by the threads")
+        #expect(!pool.mapWaiting(with: mapper, decoder: nil), "the reading thread found a block the threads left")
     }
 
     @Test func limitAndInvalidBudgetStopAtTheSameRow() throws {

@@ -60,6 +60,11 @@ public struct JSONWriter: ~Copyable, Sendable {
         out.append(byte)
     }
 
+    /// Appends bytes outside the JSON grammar (a CSV line, say), with no separator.
+    public mutating func appendBytes(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { out.append($0) }
+    }
+
     /// Empties the writer, keeping its capacity.
     public mutating func reset() {
         out.removeAll()

@@ -13,8 +13,9 @@ public enum DecimalDigits {
     public static func count(_ value: UInt64) -> Int {
         var n = 1
         var threshold: UInt64 = 10
-        // At most 19 comparisons; a count or an epoch second takes three to ten.
-        while n < 20 && value >= threshold {
+        // At most 19 comparisons (10^19 is the last power of ten below UInt64.max); a count or
+        // an epoch second takes three to ten.
+        while value >= threshold {
             n &+= 1
             if n == 20 { break }
             threshold &*= 10

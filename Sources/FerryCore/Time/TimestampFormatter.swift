@@ -37,8 +37,8 @@ public enum TimestampFormatter {
     @inline(__always)
     public static func writeJSON(_ t: Timestamp, as format: TimestampOutputFormat, to p: UnsafeMutablePointer<UInt8>) -> Int {
         switch format {
-        case .epochSeconds: return writeInteger(t.seconds, to: p)
-        case .epochMilliseconds: return writeInteger(milliseconds(t), to: p)
+        case .epochSeconds: return DecimalDigits.write(t.seconds, to: p)
+        case .epochMilliseconds: return DecimalDigits.write(milliseconds(t), to: p)
         case .iso8601UTC, .rfc3339:
             p[0] = UInt8(ascii: "\"")
             let n = 1 + writeDateTime(t, offset: format == .rfc3339 ? t.offsetSeconds : nil, to: p + 1)
@@ -53,8 +53,8 @@ public enum TimestampFormatter {
             let p = buffer.baseAddress!
             let n: Int
             switch format {
-            case .epochSeconds: n = writeInteger(t.seconds, to: p)
-            case .epochMilliseconds: n = writeInteger(milliseconds(t), to: p)
+            case .epochSeconds: n = DecimalDigits.write(t.seconds, to: p)
+            case .epochMilliseconds: n = DecimalDigits.write(milliseconds(t), to: p)
             case .iso8601UTC: n = writeDateTime(t, offset: nil, to: p)
             case .rfc3339: n = writeDateTime(t, offset: t.offsetSeconds, to: p)
             }
@@ -88,12 +88,6 @@ public enum TimestampFormatter {
         return overflow2 ? Int64.max : sum
     }
 
-    /// Writes a decimal integer at `p` (room for 20 bytes); how many bytes it wrote.
-    @inline(__always)
-    static func writeInteger(_ value: Int64, to p: UnsafeMutablePointer<UInt8>) -> Int {
-        DecimalDigits.write(value, to: p)
-    }
-
     /// `YYYY-MM-DDTHH:MM:SS[.fff|.ffffff|.fffffffff]` then `Z` or `±HH:MM`.
     /// Written at `p` (room for `maxJSONLength - 2` bytes); how many bytes it wrote.
     @inline(__always)
@@ -110,7 +104,7 @@ public enum TimestampFormatter {
             if date.year < 0 { p[n] = UInt8(ascii: "-"); n += 1 }
             let digits = date.year.magnitude
             if digits < 1000 { for _ in 0..<(digits < 10 ? 3 : digits < 100 ? 2 : 1) { p[n] = UInt8(ascii: "0"); n += 1 } }
-            n += writeInteger(Int64(digits), to: p + n)
+            n += DecimalDigits.write(Int64(digits), to: p + n)
         }
         do {
             let b = p

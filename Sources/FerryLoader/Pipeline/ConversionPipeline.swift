@@ -331,21 +331,12 @@ public final class ConversionPipeline {
                 return [FieldError(kind: .vendorRule, field: "(record)", column: nil, value: nil, reason: "\(error.kind): \(error.message)")]
             }
         }
-        // One record for the target's fixed path, the usual case (a Pyze event): batched
-        // straight from the writer, without a list of requests and a copy of each body.
-        if records.count == 1, target.endpoint.pathParameters.isEmpty, csvColumns == nil {
-            requestWriter.reset()
-            requestWriter.write(.object(records[0]))
-            let size = requestWriter.count
-            if size > batcher.largestRecord { return [tooLarge(size)] }
-            var piece = ref
-            piece.pieces = 1
-            let fields = records[0].count
-            _ = requestWriter.withBytes { batch($0, ref: piece, fields: fields, path: nil) }
-            return nil
-        }
-        // Build every request first, so that a record is either sent whole or not at all.
-        var requests: [(body: [UInt8], path: String?, fields: Int)] = []
+        // Every request is written first, one after the other into one buffer, so that a record
+        // is either sent whole or not at all; each is then batched from its stretch of it (no
+        // array and copy of each body: a Pyze event is one such record for every row).
+        requestWriter.reset()
+        var requests: [(start: Int, end: Int, path: String?, fields: Int)] = []
+        requests.reserveCapacity(records.count)
         for var record in records {
             var path: String?
             if !target.endpoint.pathParameters.isEmpty {
@@ -365,21 +356,25 @@ public final class ConversionPipeline {
                 }
                 path = filled
             }
+            let start = requestWriter.count
+            requestWriter.startValue()
             if let csvColumns {
-                requests.append((CSVRecordEncoder.line(record, columns: csvColumns), path, record.count))
+                requestWriter.appendBytes(CSVRecordEncoder.line(record, columns: csvColumns))
             } else {
-                requestWriter.reset()
                 requestWriter.write(.object(record))
-                requests.append((requestWriter.bytes, path, record.count))
             }
+            requests.append((start, requestWriter.count, path, record.count))
         }
-        if let oversized = requests.first(where: { $0.body.count > batcher.largestRecord }) {
-            return [tooLarge(oversized.body.count)]
+        if let oversized = requests.first(where: { $0.end - $0.start > batcher.largestRecord }) {
+            return [tooLarge(oversized.end - oversized.start)]
         }
         var piece = ref
         piece.pieces = requests.count
-        for request in requests {
-            _ = request.body.withUnsafeBufferPointer { batch($0, ref: piece, fields: request.fields, path: request.path) }
+        requestWriter.withBytes { bytes in
+            for request in requests {
+                _ = batch(UnsafeBufferPointer(rebasing: bytes[request.start..<request.end]), ref: piece, fields: request.fields,
+                          path: request.path)
+            }
         }
         return nil
     }
