@@ -65,6 +65,12 @@ public struct JSONWriter: ~Copyable, Sendable {
         bytes.withUnsafeBufferPointer { out.append($0) }
     }
 
+    /// Appends bytes outside the JSON grammar, with no separator (the caller vouches that what
+    /// it builds is valid JSON where it must be).
+    public mutating func appendBytes(_ bytes: UnsafeBufferPointer<UInt8>) {
+        out.append(bytes)
+    }
+
     /// Empties the writer, keeping its capacity.
     public mutating func reset() {
         out.removeAll()

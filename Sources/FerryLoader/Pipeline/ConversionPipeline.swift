@@ -61,6 +61,9 @@ public final class ConversionPipeline {
     /// Whether a flat record of scalars (`RecordMapper.lastRecordIsFlat`) needs none of those
     /// touches: no path parameters, no CSV lines, and an adjuster that leaves it unchanged.
     private let flatRecordsGoAsMapped: Bool
+    /// Whether the adjuster is asked to adjust the mapped bytes first (no path parameters, no
+    /// CSV lines): `RecordAdjuster.adjust(bytes:into:)`.
+    private let adjustsBytes: Bool
     /// What NDJSON readers scan lines for (see `RecordMapper.ndjsonScanPaths`).
     private let ndjsonScanPaths: JSONPathSet?
     /// Whether the sink keeps each record's rows (load with dead letters).
@@ -116,6 +119,7 @@ public final class ConversionPipeline {
             || target.limits.maxFields != nil || csvColumns != nil
         flatRecordsGoAsMapped = target.endpoint.pathParameters.isEmpty && csvColumns == nil
             && target.adjuster.map { $0.leavesUnchanged(flatRecordsWithFields: mapper.rootFieldNames) } ?? true
+        adjustsBytes = target.adjuster != nil && target.endpoint.pathParameters.isEmpty && csvColumns == nil
         // The reading thread maps blocks too, so it counts as one of the mapping threads.
         pool = options.mappingThreads > 1 && (!mapping.isGrouped || mapping.groupOrder == .consecutive)
             ? MappingPool(mapping: mapping, threads: options.mappingThreads - 1, rowsPerBlock: options.rowsPerBlock,
@@ -319,6 +323,21 @@ public final class ConversionPipeline {
         nextSerial += 1
         guard needsRecordObjects, !(flatRecordsGoAsMapped && flat) else {
             return batch(record, ref: ref, fields: fields, path: nil) ? nil : [tooLarge(record.count)]
+        }
+        if adjustsBytes, let adjuster = target.adjuster {
+            // Most Pyze events: adjusted from the mapped bytes, without a tree (the adjuster
+            // declines what only the tree path can do exactly, and that path follows).
+            requestWriter.reset()
+            if let fields = adjuster.adjust(bytes: record, into: &requestWriter) {
+                let size = requestWriter.count
+                if size > batcher.largestRecord { return [tooLarge(size)] }
+                var piece = ref
+                piece.pieces = 1
+                requestWriter.withBytes { bytes in
+                    _ = batch(bytes, ref: piece, fields: fields, path: nil)
+                }
+                return nil
+            }
         }
         guard case .object(let mapped)? = try? JSONParser.parse(record) else {
             return [FieldError(kind: .vendorRule, field: "(record)", column: nil, value: nil, reason: "the mapped record is not a JSON object")]

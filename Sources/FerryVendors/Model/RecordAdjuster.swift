@@ -29,9 +29,17 @@ public protocol RecordAdjuster: Sendable {
     /// null) whose members are among `fields` as the one record it was given, so the mapped
     /// bytes can be sent without parsing them back. False unless an adjuster knows better.
     func leavesUnchanged(flatRecordsWithFields fields: [String]) -> Bool
+
+    /// `adjust` done on the mapped record's compact JSON bytes, when the adjuster can do so
+    /// exactly: it appends to `out` the bytes `JSONWriter` would write for the one record
+    /// `adjust` returns, and returns that record's top-level member count. Nil, with `out`
+    /// untouched, when the caller must parse the record and call `adjust` (always, unless an
+    /// adjuster knows better).
+    func adjust(bytes record: UnsafeBufferPointer<UInt8>, into out: inout JSONWriter) -> Int?
 }
 
 extension RecordAdjuster {
     public func preflight(mappedFields: Set<String>) -> AdjustmentError? { nil }
     public func leavesUnchanged(flatRecordsWithFields fields: [String]) -> Bool { false }
+    public func adjust(bytes record: UnsafeBufferPointer<UInt8>, into out: inout JSONWriter) -> Int? { nil }
 }

@@ -31,8 +31,20 @@ public struct PyzeEventAdjuster: RecordAdjuster {
                                message: "Pyze events need the app key: export \(Pyze.appKeyVariable), or map appKey")
     }
 
+    /// `"appKey":"…"` as the writer writes that member, for `adjust(bytes:into:)`.
+    let appKeyMember: [UInt8]?
+
     public init(appKey: String?) {
         self.appKey = appKey.flatMap { $0.isEmpty ? nil : $0 }
+        appKeyMember = self.appKey.map { key in
+            var writer = JSONWriter(capacity: 64)
+            writer.beginObject()
+            writer.writeKey("appKey")
+            writer.writeString(key)
+            writer.endObject()
+            let object = writer.bytes
+            return Array(object[1..<(object.count - 1)])
+        }
     }
 
     /// Reads `PYZE_APP_KEY` from `environment` (as every credential: `EnvironmentCredential`).
@@ -67,6 +79,12 @@ public struct PyzeEventAdjuster: RecordAdjuster {
             event.append("messageId", .string(Self.messageId(for: event)))
         }
         return [event]
+    }
+
+    /// The same event as `adjust` gives, with the same id, from the mapped bytes (most events:
+    /// `PyzeEventBytes` says which it declines).
+    public func adjust(bytes record: UnsafeBufferPointer<UInt8>, into out: inout JSONWriter) -> Int? {
+        PyzeEventBytes.adjust(record, appKeyMember: appKeyMember, into: &out)
     }
 
     /// The members that do not take part in the derived id: `appKey` (a credential, and
@@ -148,10 +166,15 @@ public struct PyzeEventAdjuster: RecordAdjuster {
 
     /// The first 16 bytes of `digest` as a version-8, RFC 4122-variant UUID in lowercase.
     static func uuid(from digest: [UInt8]) -> String {
+        String(decoding: uuidBytes(from: digest), as: UTF8.self)
+    }
+
+    /// `uuid(from:)`'s 36 ASCII bytes.
+    static func uuidBytes(from digest: [UInt8]) -> [UInt8] {
         var bytes = Array(digest.prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x80
         bytes[8] = (bytes[8] & 0x3F) | 0x80
-        return String(unsafeUninitializedCapacity: 36) { text in
+        return [UInt8](unsafeUninitializedCapacity: 36) { text, initialized in
             var at = 0
             for (index, byte) in bytes.enumerated() {
                 if index == 4 || index == 6 || index == 8 || index == 10 {
@@ -162,7 +185,7 @@ public struct PyzeEventAdjuster: RecordAdjuster {
                 text[at + 1] = SHA256.hexDigit(byte & 0x0F)
                 at += 2
             }
-            return at
+            initialized = at
         }
     }
 }
