@@ -70,33 +70,58 @@ final class BatchQueue: @unchecked Sendable {
         return true
     }
 
-    /// The next batch, or nil once the queue is closed and empty (or closed for good).
+    private enum Take {
+        case batch(Delivery?)
+        case empty
+    }
+
+    /// The next batch, or nil once the queue is closed and empty (or closed for good). A
+    /// queued batch is taken without suspending the sender (most requests, when the pipeline
+    /// keeps ahead of the network).
     func next() async -> Delivery? {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Delivery?, Never>) in
+        if case .batch(let batch) = poll() { return batch }
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Delivery?, Never>) in
             condition.lock()
-            if head < items.count {
-                let batch = items[head]
-                items[head] = nil
-                head += 1
-                if head > 64 && head * 2 > items.count {
-                    items.removeFirst(head)
-                    head = 0
-                }
-                let wake = producerWaiting && count <= lowWater
-                if wake { producerWaiting = false }
-                condition.unlock()
-                if wake { condition.signal() }
+            if case .batch(let batch) = take() {
                 continuation.resume(returning: batch)
-                return
-            }
-            if closed {
-                condition.unlock()
-                continuation.resume(returning: nil)
                 return
             }
             waiting.append(continuation)
             condition.unlock()
         }
+    }
+
+    /// `take` under the lock (which is released either way).
+    private func poll() -> Take {
+        condition.lock()
+        let taken = take()
+        if case .empty = taken { condition.unlock() }
+        return taken
+    }
+
+    /// Called with the lock held: the next batch (nil when the queue is closed and empty),
+    /// the lock released and a producer waiting for room woken when it is due; or `.empty`,
+    /// the lock still held.
+    private func take() -> Take {
+        if head < items.count {
+            let batch = items[head]
+            items[head] = nil
+            head += 1
+            if head > 64 && head * 2 > items.count {
+                items.removeFirst(head)
+                head = 0
+            }
+            let wake = producerWaiting && count <= lowWater
+            if wake { producerWaiting = false }
+            condition.unlock()
+            if wake { condition.signal() }
+            return .batch(batch)
+        }
+        if closed {
+            condition.unlock()
+            return .batch(nil)
+        }
+        return .empty
     }
 
     /// No more batches: senders finish what is queued, then get nil.

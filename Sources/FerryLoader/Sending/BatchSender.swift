@@ -83,7 +83,7 @@ final class BatchSender: Sendable {
                 }
             }
         }
-        let limit = await gate.limit
+        let limit = gate.limit
         state.withLockedValue {
             $0.stats.finalConcurrency = limit
             $0.stats.maxConcurrency = settings.concurrency
@@ -192,7 +192,7 @@ final class BatchSender: Sendable {
             if isStopping { return .stopped }
             await gate.acquire()
             if isStopping {
-                await gate.release(.failure, accepted: false)
+                gate.release(.failure, accepted: false)
                 return .stopped
             }
             let started = clock.now
@@ -228,7 +228,7 @@ final class BatchSender: Sendable {
                 stop(.fatal(reason))
                 outcome = .failure
             }
-            await gate.release(outcome, accepted: answered)
+            gate.release(outcome, accepted: answered)
             state.withLockedValue {
                 $0.stats.requests += 1
                 $0.stats.bytesSent += Int64(request.body?.count ?? 0)
