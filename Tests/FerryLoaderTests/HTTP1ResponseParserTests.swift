@@ -31,6 +31,27 @@ import Testing
         #expect(answer.response.header("CONTENT-TYPE") == "application/json")
     }
 
+    /// One parser per connection, reset for each answer: the second answer is read whole and
+    /// nothing of the first (headers, body, a half-read head) carries over.
+    @Test func aResetParserReadsTheNextAnswerAfresh() throws {
+        var parser = HTTP1ResponseParser()
+        let first = bytes("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-First: 1\r\n\r\nfirst")
+        guard case .complete(let one, true) = try first.withUnsafeBytes({ raw in try parser.feed(raw) }) else {
+            Issue.record("the first answer was not complete")
+            return
+        }
+        #expect(String(decoding: one.body, as: UTF8.self) == "first")
+        parser.reset(bodyless: false)
+        let second = bytes("HTTP/1.1 201 Created\r\ncontent-length: 3\r\n\r\ntwo")
+        let answer = try #require(try parse([Array(second[..<10]), Array(second[10...])], parser: parser))
+        #expect(answer.response.status == 201)
+        #expect(answer.response.header("X-First") == nil)
+        #expect(String(decoding: answer.response.body, as: UTF8.self) == "two")
+        parser.reset(bodyless: true)
+        let head = try #require(try parse([bytes("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n")], parser: parser))
+        #expect(head.response.body.isEmpty, "an answer to HEAD has no body")
+    }
+
     /// Chunk sizes in both cases, an extension, a trailer: the same body whatever two
     /// pieces the bytes arrive in.
     @Test func chunkedAnswerSplitAnywhere() throws {

@@ -6,12 +6,12 @@ import Darwin
 import NIOCore
 
 /// One request on a connection: its bytes (head and body in one buffer, so one write), how
-/// long the answer may take, and the promise its answer completes.
+/// long the answer may take, and the continuation its answer resumes.
 struct HTTP1Exchange: Sendable {
     var bytes: ByteBuffer
     var bodyless: Bool
     var timeout: TimeAmount
-    var answer: EventLoopPromise<HTTP1Answer>
+    var answer: UnsafeContinuation<HTTP1Answer, any Error>
 }
 
 struct HTTP1Answer: Sendable {
@@ -21,16 +21,19 @@ struct HTTP1Answer: Sendable {
 }
 
 /// The channel handler of one keep-alive HTTP/1.1 connection: one exchange at a time (no
-/// pipelining). It writes the request, parses the answer, and completes the exchange's
-/// promise exactly once: with the answer, or with a `TransportError` when the deadline
-/// passes, the answer is malformed, or the connection fails or closes first. The connection
-/// is closed whenever it cannot be trusted for another request.
-final class HTTP1ClientHandler: ChannelDuplexHandler {
+/// pipelining). `start` writes the request; the handler parses the answer and resumes the
+/// exchange's continuation exactly once: with the answer, or with a `TransportError` when the
+/// deadline passes, the answer is malformed, or the connection fails or closes first. The
+/// connection is closed whenever it cannot be trusted for another request.
+///
+/// The transport calls `start` on the channel's event loop, straight rather than through the
+/// pipeline's outbound path (no boxing of the exchange, no write promise): a write that fails
+/// closes the channel, and closing fails the exchange in flight.
+final class HTTP1ClientHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
-    typealias OutboundIn = HTTP1Exchange
     typealias OutboundOut = ByteBuffer
 
-    private var answer: EventLoopPromise<HTTP1Answer>?
+    private var answer: UnsafeContinuation<HTTP1Answer, any Error>?
     private var parser = HTTP1ResponseParser()
     /// When the exchange in flight times out.
     private var deadline = NIODeadline.distantFuture
@@ -40,18 +43,24 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
     private var timer: Scheduled<Void>?
     private var timerDeadline = NIODeadline.distantFuture
     private var closed = false
+    private var context: ChannelHandlerContext?
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let exchange = unwrapOutboundIn(data)
-        guard answer == nil, !closed else {
-            let error = TransportError(.connectionClosed, closed ? "the connection was already closed"
-                                                                 : "the connection was still busy with another request")
-            exchange.answer.fail(error)
-            promise?.fail(error)
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    /// Sends `exchange`'s request; its continuation gets the answer. On the channel's loop.
+    func start(_ exchange: HTTP1Exchange) {
+        guard answer == nil, !closed, let context else {
+            // Nothing was written: the request may go on another connection.
+            var error = TransportError(.connectionClosed, closed || context == nil ? "the connection was already closed"
+                                                                                    : "the connection was still busy with another request")
+            error.nothingReceived = true
+            exchange.answer.resume(throwing: error)
             return
         }
         answer = exchange.answer
-        parser = HTTP1ResponseParser(bodyless: exchange.bodyless)
+        parser.reset(bodyless: exchange.bodyless)
         deadline = .now() + exchange.timeout
         if let timer, deadline < timerDeadline {
             // A shorter timeout than the one the timer was set for.
@@ -59,7 +68,7 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
             self.timer = nil
         }
         if timer == nil { startTimer(context: context) }
-        context.writeAndFlush(wrapOutboundOut(exchange.bytes), promise: promise)
+        context.writeAndFlush(wrapOutboundOut(exchange.bytes), promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -105,6 +114,7 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         closed = true
+        self.context = nil
         timer?.cancel()
         timer = nil
         fail(TransportError(.connectionClosed, "the connection closed before the answer was complete"), context: nil)
@@ -124,19 +134,19 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
     }
 
     private func succeed(_ result: HTTP1Answer) {
-        let promise = answer
+        let continuation = answer
         answer = nil
-        promise?.succeed(result)
+        continuation?.resume(returning: result)
     }
 
     /// Fails the exchange in flight, if any, and closes the connection.
     private func fail(_ error: TransportError, context: ChannelHandlerContext?) {
         var error = error
         if error.kind == .connectionClosed && !parser.hasStarted { error.nothingReceived = true }
-        let promise = answer
+        let continuation = answer
         answer = nil
         if let context { close(context) }
-        promise?.fail(error)
+        continuation?.resume(throwing: error)
     }
 
     private func close(_ context: ChannelHandlerContext) {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Reads one HTTP/1.1 response from a connection's bytes as they arrive (RFC 9112): the
 /// status line and headers, then a body framed by Content-Length, by chunked transfer
 /// coding, or by the connection's close. Interim 1xx answers are skipped. Lines end in CRLF.
@@ -40,6 +46,16 @@ struct HTTP1ResponseParser {
         self.maxHeadBytes = maxHeadBytes
         self.maxBodyBytes = maxBodyBytes
         self.bodyless = bodyless
+    }
+
+    /// Ready for the next answer on the same connection, keeping the buffer's capacity (a new
+    /// parser for every request allocated a new buffer for every answer).
+    mutating func reset(bodyless: Bool) {
+        var kept: [UInt8] = []
+        swap(&kept, &buffer)   // uniquely held, so emptying it keeps its storage
+        kept.removeAll(keepingCapacity: true)
+        self = HTTP1ResponseParser(maxHeadBytes: maxHeadBytes, maxBodyBytes: maxBodyBytes, bodyless: bodyless)
+        buffer = kept
     }
 
     /// Whether any byte of the answer (an interim 1xx included) has arrived.
@@ -180,7 +196,12 @@ struct HTTP1ResponseParser {
         var codings: [Substring] = []
         for header in headers {
             if Self.isNamed(header.name, "content-length") {
-                lengths += header.value.split(separator: ",").map { $0.trimmingSpaces }
+                // Most answers: one header, one number (no list to split).
+                if lengths.isEmpty, !header.value.utf8.contains(44) {
+                    lengths.append(header.value.trimmingSpaces)
+                } else {
+                    lengths += header.value.split(separator: ",").map { $0.trimmingSpaces }
+                }
             } else if Self.isNamed(header.name, "transfer-encoding") {
                 codings += header.value.split(separator: ",").map { $0.trimmingSpaces.lowercased()[...] }
             }
@@ -274,7 +295,9 @@ struct HTTP1ResponseParser {
 
     /// Whether a header's name is `lowercase`, compared without ASCII case.
     static func isNamed(_ name: String, _ lowercase: StaticString) -> Bool {
-        sameIgnoringASCIICase(name.utf8, UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount))
+        // Lengths first: most names differ in length from the one asked for.
+        name.utf8.count == lowercase.utf8CodeUnitCount
+            && sameIgnoringASCIICase(name.utf8, UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount))
     }
 
     private func chunkSize(_ range: Range<Int>) throws(TransportError) -> Int {
@@ -299,22 +322,33 @@ struct HTTP1ResponseParser {
         return size
     }
 
-    private let crlf: [UInt8] = [13, 10]
-    private let crlfcrlf: [UInt8] = [13, 10, 13, 10]
+    private enum Needle {
+        case crlf
+        case crlfcrlf
 
-    private func find(_ needle: [UInt8], from: Int) -> Int? {
-        guard buffer.count >= needle.count else { return nil }
-        var i = from
-        let last = buffer.count - needle.count
-        while i <= last {
-            if buffer[i] == needle[0] {
-                var j = 1
-                while j < needle.count && buffer[i + j] == needle[j] { j += 1 }
-                if j == needle.count { return i }
+        var count: Int { self == .crlf ? 2 : 4 }
+    }
+
+    private var crlf: Needle { .crlf }
+    private var crlfcrlf: Needle { .crlfcrlf }
+
+    /// The index of the first CRLF (or CRLF CRLF) at or after `from`, found with memchr.
+    private func find(_ needle: Needle, from: Int) -> Int? {
+        let count = buffer.count
+        let length = needle.count
+        guard count >= length, from <= count - length else { return nil }
+        return buffer.withUnsafeBufferPointer { bytes -> Int? in
+            let base = bytes.baseAddress!
+            var i = from
+            let last = count - length
+            while i <= last {
+                guard let hit = memchr(base + i, 13, last + 1 - i) else { return nil }
+                i = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
+                if base[i + 1] == 10 && (length == 2 || (base[i + 2] == 13 && base[i + 3] == 10)) { return i }
+                i += 1
             }
-            i += 1
+            return nil
         }
-        return nil
     }
 
     private func malformed(_ detail: String) -> TransportError { TransportError(.malformedResponse, detail) }

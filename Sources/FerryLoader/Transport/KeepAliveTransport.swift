@@ -20,7 +20,13 @@ final class KeepAliveTransport: HTTPTransport {
     private let lastHead = NIOLockedValueBox<EncodedHead?>(nil)
     /// Idle connections, by the event loop they belong to: a sender running on a loop
     /// (`EventLoopTaskExecutor`) takes and opens connections on that loop.
-    private let idle = NIOLockedValueBox<[ObjectIdentifier: [Channel]]>([:])
+    private let idle = NIOLockedValueBox<[ObjectIdentifier: [Connection]]>([:])
+
+    /// A channel and its handler, which the transport hands each exchange to on the channel's loop.
+    struct Connection: Sendable {
+        let channel: Channel
+        let handler: NIOLoopBound<HTTP1ClientHandler>
+    }
 
     init(origin: Origin, connectTimeout: Double, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.origin = origin
@@ -33,43 +39,42 @@ final class KeepAliveTransport: HTTPTransport {
         let clock = ContinuousClock()
         let start = clock.now
         let bytes = try encode(request)
-        var (channel, reused) = try await connection(fresh: false)
+        var (connection, reused) = try await self.connection(fresh: false)
         while true {
             let left = timeout - (clock.now - start)
             guard left > .zero else {
-                park(channel)
+                park(connection)
                 throw TransportError(.timeout, "no answer within the timeout")
             }
             do throws(TransportError) {
-                let result = try await exchange(bytes, on: channel, bodyless: request.method == "HEAD", timeout: left)
-                if result.keepAlive { park(channel) }
+                let result = try await exchange(bytes, on: connection, bodyless: request.method == "HEAD", timeout: left)
+                if result.keepAlive { park(connection) }
                 return result.response
             } catch where reused && error.kind == .connectionClosed && error.nothingReceived {
                 // A kept connection the server had closed while it was idle (its keep-alive
                 // timeout): the request was not answered, so it goes once more on a new one.
-                (channel, reused) = try await connection(fresh: true)
+                (connection, reused) = try await self.connection(fresh: true)
             }
         }
     }
 
-    /// One request and its answer on `channel`; the channel is closed when it fails.
-    private func exchange(_ bytes: ByteBuffer, on channel: Channel, bodyless: Bool,
+    /// One request and its answer on `connection`; the channel is closed when it fails.
+    private func exchange(_ bytes: ByteBuffer, on connection: Connection, bodyless: Bool,
                           timeout: Duration) async throws(TransportError) -> HTTP1Answer {
-        let answer = channel.eventLoop.makePromise(of: HTTP1Answer.self)
-        let written = channel.eventLoop.makePromise(of: Void.self)
-        written.futureResult.whenFailure { error in
-            // Never reached the handler (the channel closed first), or the write failed.
-            var failure = HTTP1ClientHandler.transportError(error)
-            if failure.kind == .connectionClosed { failure.nothingReceived = true }
-            answer.fail(failure)
-        }
-        let exchange = HTTP1Exchange(bytes: bytes, bodyless: bodyless,
-                                     timeout: .nanoseconds(Int64(min(timeout.inSeconds, 1e9) * 1e9)), answer: answer)
-        channel.writeAndFlush(exchange, promise: written)
+        let loop = connection.channel.eventLoop
+        let limit = TimeAmount.nanoseconds(Int64(min(timeout.inSeconds, 1e9) * 1e9))
         do {
-            return try await answer.futureResult.get()
+            return try await withUnsafeThrowingContinuation { continuation in
+                let exchange = HTTP1Exchange(bytes: bytes, bodyless: bodyless, timeout: limit, answer: continuation)
+                // The senders run on the loops (`executors`), so this is the usual case.
+                if loop.inEventLoop {
+                    connection.handler.value.start(exchange)
+                } else {
+                    loop.execute { connection.handler.value.start(exchange) }
+                }
+            }
         } catch {
-            channel.close(promise: nil)
+            connection.channel.close(promise: nil)
             throw HTTP1ClientHandler.transportError(error)
         }
     }
@@ -77,30 +82,30 @@ final class KeepAliveTransport: HTTPTransport {
     let executors: [any TaskExecutor]
 
     func shutdown() async {
-        let channels = idle.withLockedValue { channels in
-            defer { channels.removeAll() }
-            return channels.values.flatMap { $0 }
+        let connections = idle.withLockedValue { connections in
+            defer { connections.removeAll() }
+            return connections.values.flatMap { $0 }
         }
-        for channel in channels { try? await channel.close() }
+        for connection in connections { try? await connection.channel.close() }
     }
 
-    private func park(_ channel: Channel) {
-        idle.withLockedValue { $0[ObjectIdentifier(channel.eventLoop), default: []].append(channel) }
+    private func park(_ connection: Connection) {
+        idle.withLockedValue { $0[ObjectIdentifier(connection.channel.eventLoop), default: []].append(connection) }
     }
 
     /// An idle connection that is still open (`reused`), or a new one (always when `fresh`).
-    private func connection(fresh: Bool) async throws(TransportError) -> (channel: Channel, reused: Bool) {
+    private func connection(fresh: Bool) async throws(TransportError) -> (connection: Connection, reused: Bool) {
         let current = MultiThreadedEventLoopGroup.currentEventLoop
         let loop = current ?? group.next()
         let key = ObjectIdentifier(loop)
         // On a loop, only that loop's connections; elsewhere, any idle one.
-        while !fresh, let channel = idle.withLockedValue({ idle -> Channel? in
+        while !fresh, let connection = idle.withLockedValue({ idle -> Connection? in
             if current != nil { return idle[key]?.popLast() }
-            for other in idle.keys { if let channel = idle[other]?.popLast() { return channel } }
+            for other in idle.keys { if let connection = idle[other]?.popLast() { return connection } }
             return nil
         }) {
-            if channel.isActive { return (channel, true) }
-            channel.close(promise: nil)
+            if connection.channel.isActive { return (connection, true) }
+            connection.channel.close(promise: nil)
         }
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(connectTimeout)
@@ -111,7 +116,11 @@ final class KeepAliveTransport: HTTPTransport {
                 }
             }
         do {
-            return (try await bootstrap.connect(host: origin.host, port: origin.port).get(), false)
+            let channel = try await bootstrap.connect(host: origin.host, port: origin.port).get()
+            let handler = try await channel.eventLoop.submit {
+                NIOLoopBound(try channel.pipeline.syncOperations.handler(type: HTTP1ClientHandler.self), eventLoop: channel.eventLoop)
+            }.get()
+            return (Connection(channel: channel, handler: handler), false)
         } catch {
             throw TransportError(.connect, "cannot connect to \(origin.hostHeader): \(Self.connectReason(error))")
         }
