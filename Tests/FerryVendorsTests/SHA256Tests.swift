@@ -32,6 +32,27 @@ import Testing
         return SHA256.hex(hasher.finalize())
     }
 
+    /// The one-shot digest (no buffers) gives the known values, and the incremental hasher's
+    /// digest for every length from 0 to 200 bytes (one and two padding blocks, many blocks).
+    @Test(arguments: [false, true])
+    func theOneShotDigestMatches(hardware: Bool) {
+        func oneShot(_ message: [UInt8]) -> String {
+            var out = [UInt8](repeating: 0, count: 32)
+            message.withUnsafeBytes { bytes in
+                out.withUnsafeMutableBytes { SHA256.digest(of: bytes, into: $0, hardware: hardware) }
+            }
+            return SHA256.hex(out)
+        }
+        for (message, hex) in Self.vectors {
+            #expect(oneShot(message) == hex, "\(message.count) bytes")
+        }
+        let text = (0..<200).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        for length in 0...200 {
+            let message = Array(text[..<length])
+            #expect(oneShot(message) == digest(message, hardware: hardware), "\(length) bytes")
+        }
+    }
+
     @Test(arguments: [false, true])
     func digestsMatchTheKnownValues(hardware: Bool) {
         for (message, hex) in Self.vectors {

@@ -171,21 +171,26 @@ public struct PyzeEventAdjuster: RecordAdjuster {
 
     /// `uuid(from:)`'s 36 ASCII bytes.
     static func uuidBytes(from digest: [UInt8]) -> [UInt8] {
-        var bytes = Array(digest.prefix(16))
-        bytes[6] = (bytes[6] & 0x0F) | 0x80
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
-        return [UInt8](unsafeUninitializedCapacity: 36) { text, initialized in
-            var at = 0
-            for (index, byte) in bytes.enumerated() {
-                if index == 4 || index == 6 || index == 8 || index == 10 {
-                    text[at] = UInt8(ascii: "-")
-                    at += 1
-                }
-                text[at] = SHA256.hexDigit(byte >> 4)
-                text[at + 1] = SHA256.hexDigit(byte & 0x0F)
-                at += 2
+        [UInt8](unsafeUninitializedCapacity: 36) { text, initialized in
+            digest.withUnsafeBytes { writeUUID(from: $0, to: text.baseAddress!) }
+            initialized = 36
+        }
+    }
+
+    /// The UUID of the first 16 bytes of `digest` as 36 ASCII bytes at `text`.
+    static func writeUUID(from digest: UnsafeRawBufferPointer, to text: UnsafeMutablePointer<UInt8>) {
+        var at = 0
+        for index in 0..<16 {
+            var byte = digest[index]
+            if index == 6 { byte = (byte & 0x0F) | 0x80 }
+            if index == 8 { byte = (byte & 0x3F) | 0x80 }
+            if index == 4 || index == 6 || index == 8 || index == 10 {
+                text[at] = UInt8(ascii: "-")
+                at += 1
             }
-            initialized = at
+            text[at] = SHA256.hexDigit(byte >> 4)
+            text[at + 1] = SHA256.hexDigit(byte & 0x0F)
+            at += 2
         }
     }
 }

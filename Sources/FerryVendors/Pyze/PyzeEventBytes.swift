@@ -36,8 +36,9 @@ struct PyzeEventBytes {
                        into out: inout JSONWriter) -> Int? {
         guard let base = record.baseAddress, record.count >= 2 else { return nil }
         let scan = PyzeEventBytes(p: base, n: record.count)
+        // The event's members, then (see `hash`) those being sorted for the id.
         var members: [Member] = []
-        members.reserveCapacity(16)
+        members.reserveCapacity(32)
         guard scan.members(ofObjectAt: 0, into: &members) == record.count else { return nil }
 
         // Empty objects are left out before anything is looked up, as in the tree path.
@@ -61,10 +62,15 @@ struct PyzeEventBytes {
         let dropAppKeys = !mappedKey
         if dropAppKeys { members.removeAll { scan.keyIs($0, "appKey") } }
 
-        var messageId: [UInt8]?
+        // The id's 16 bytes (of the digest's 32), when the event gets one.
+        var id: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         if messageIdAbsent {
-            guard let id = scan.messageId(members: members, typeAbsent: typeAbsent) else { return nil }
-            messageId = id
+            let top = members.count
+            let hashed = withUnsafeMutableBytes(of: &id) { digest in
+                scan.hash(scratch: &members, top: top, typeAbsent: typeAbsent, into: digest)
+            }
+            members.removeSubrange(top...)
+            guard hashed else { return nil }
         }
 
         var fields = 0
@@ -85,10 +91,15 @@ struct PyzeEventBytes {
             separate(&out)
             out.appendBytes(appKeyMember)
         }
-        if let messageId {
+        if messageIdAbsent {
             separate(&out)
             out.appendBytes(Self.messageIdKey)
-            out.appendBytes(messageId)
+            withUnsafeBytes(of: id) { digest in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { text in
+                    PyzeEventAdjuster.writeUUID(from: digest, to: text.baseAddress!)
+                    out.appendBytes(UnsafeBufferPointer(text))
+                }
+            }
             out.appendByte(UInt8(ascii: "\""))
         }
         out.appendByte(UInt8(ascii: "}"))
@@ -100,21 +111,24 @@ struct PyzeEventBytes {
     static let messageIdKey: [UInt8] = Array("\"messageId\":\"".utf8)
     static let typeMember: [UInt8] = Array("\"type\":\"event\"".utf8)
 
-    /// The messageId of an event of `members` (plus `"type":"event"` when the mapping gave no
-    /// type): SHA-256 of the canonical JSON without appKey, messageId and sentAt, as
-    /// `PyzeEventAdjuster.messageId(for:)` computes it; nil when a nested key repeats.
-    func messageId(members: [Member], typeAbsent: Bool) -> [UInt8]? {
-        var hashed = members.filter { member in
-            !PyzeEventAdjuster.excludedFromId.contains { keyIs(member, $0) }
+    /// SHA-256 of the canonical JSON of an event of `scratch[0..<top]` (plus `"type":"event"`
+    /// when the mapping gave no type) without appKey, messageId and sentAt, as
+    /// `PyzeEventAdjuster.messageId(for:)` hashes it, written to `digest`; false when a key
+    /// repeats. `scratch` past `top` holds the members being sorted, at every level.
+    func hash(scratch: inout [Member], top: Int, typeAbsent: Bool, into digest: UnsafeMutableRawBufferPointer) -> Bool {
+        for k in 0..<top where !PyzeEventAdjuster.excludedFromId.contains(where: { keyIs(scratch[k], $0) }) {
+            scratch.append(scratch[k])
         }
+        guard sortByKey(&scratch, from: top) else { return false }
         var canonical: [UInt8] = []
         canonical.reserveCapacity(n + Self.typeMember.count + 2)
-        guard sortByKey(&hashed) else { return nil }
         canonical.append(UInt8(ascii: "{"))
         // The type the event gets (when the mapping gave none) takes its place in key order.
         var typeWritten = !typeAbsent
         var written = 0
-        for member in hashed {
+        var k = top
+        while k < scratch.count {
+            let member = scratch[k]
             if !typeWritten && compare(key: member, with: "type") > 0 {
                 if written > 0 { canonical.append(UInt8(ascii: ",")) }
                 canonical += Self.typeMember
@@ -123,31 +137,35 @@ struct PyzeEventBytes {
             }
             if written > 0 { canonical.append(UInt8(ascii: ",")) }
             canonical.append(contentsOf: UnsafeBufferPointer(start: p + member.keyStart - 1, count: member.keyEnd - member.keyStart + 3))
-            guard writeCanonical(from: member.valueStart, to: member.valueEnd, into: &canonical) else { return nil }
+            guard writeCanonical(from: member.valueStart, to: member.valueEnd, into: &canonical, scratch: &scratch) else { return false }
             written += 1
+            k += 1
         }
         if !typeWritten {
             if written > 0 { canonical.append(UInt8(ascii: ",")) }
             canonical += Self.typeMember
         }
         canonical.append(UInt8(ascii: "}"))
-        var sha = SHA256()
-        canonical.withUnsafeBytes { sha.update($0) }
-        return PyzeEventAdjuster.uuidBytes(from: sha.finalize())
+        canonical.withUnsafeBytes { SHA256.digest(of: $0, into: digest) }
+        return true
     }
 
-    /// The value at `start..<end` with every object's members in key order; false when an
-    /// object repeats a key.
-    private func writeCanonical(from start: Int, to end: Int, into out: inout [UInt8]) -> Bool {
+    /// The value at `start..<end` with every object's members in key order (sorted at the end
+    /// of `scratch`, which is left as it was); false when an object repeats a key.
+    private func writeCanonical(from start: Int, to end: Int, into out: inout [UInt8], scratch: inout [Member]) -> Bool {
         switch p[start] {
         case UInt8(ascii: "{"):
-            var members: [Member] = []
-            guard self.members(ofObjectAt: start, into: &members) == end, sortByKey(&members) else { return false }
+            let base = scratch.count
+            defer { scratch.removeSubrange(base...) }
+            guard members(ofObjectAt: start, into: &scratch) == end, sortByKey(&scratch, from: base) else { return false }
             out.append(UInt8(ascii: "{"))
-            for (index, member) in members.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
+            var k = base
+            while k < scratch.count {
+                let member = scratch[k]
+                if k > base { out.append(UInt8(ascii: ",")) }
                 out.append(contentsOf: UnsafeBufferPointer(start: p + member.keyStart - 1, count: member.keyEnd - member.keyStart + 3))
-                guard writeCanonical(from: member.valueStart, to: member.valueEnd, into: &out) else { return false }
+                guard writeCanonical(from: member.valueStart, to: member.valueEnd, into: &out, scratch: &scratch) else { return false }
+                k += 1
             }
             out.append(UInt8(ascii: "}"))
         case UInt8(ascii: "["):
@@ -158,7 +176,7 @@ struct PyzeEventBytes {
                     out.append(UInt8(ascii: ","))
                     i += 1
                 }
-                guard let itemEnd = value(at: i), writeCanonical(from: i, to: itemEnd, into: &out) else { return false }
+                guard let itemEnd = value(at: i), writeCanonical(from: i, to: itemEnd, into: &out, scratch: &scratch) else { return false }
                 i = itemEnd
             }
             out.append(UInt8(ascii: "]"))
@@ -168,15 +186,15 @@ struct PyzeEventBytes {
         return true
     }
 
-    /// Sorts by key bytes (a key without escapes: its UTF-8), as `writeCanonical` of the tree
-    /// does; false when two members share a key.
-    private func sortByKey(_ members: inout [Member]) -> Bool {
+    /// Sorts `members[from...]` by key bytes (a key without escapes: its UTF-8), as
+    /// `writeCanonical` of the tree does; false when two members share a key.
+    private func sortByKey(_ members: inout [Member], from base: Int) -> Bool {
         // Insertion sort: an object has a handful of members.
-        var i = 1
+        var i = base + 1
         while i < members.count {
             let member = members[i]
             var j = i - 1
-            while j >= 0 {
+            while j >= base {
                 let order = compare(members[j], member)
                 if order == 0 { return false }
                 if order < 0 { break }

@@ -28,6 +28,42 @@ public struct SHA256: Sendable {
         pending.reserveCapacity(64)
     }
 
+    private init(hardware: Bool, reservingPending: Bool) {
+        self.hardware = hardware && Self.hardwareAvailable
+        if reservingPending { pending.reserveCapacity(64) }
+    }
+
+    /// The 32-byte digest of `bytes` written to `digest`, in one call and without allocating
+    /// (Pyze's messageId hashes every event: the incremental hasher's buffers were four
+    /// allocations a hash).
+    public static func digest(of bytes: UnsafeRawBufferPointer, into digest: UnsafeMutableRawBufferPointer,
+                              hardware: Bool = hardwareAvailable) {
+        precondition(digest.count >= 32, "a SHA-256 digest is 32 bytes")
+        var hasher = SHA256(hardware: hardware, reservingPending: false)
+        let whole = bytes.count / 64
+        if whole > 0, let base = bytes.baseAddress { hasher.compress(base, blocks: whole) }
+        let rest = bytes.count - 64 * whole
+        // The last bytes, 0x80, zeros and the length in bits: one block, or two when fewer than
+        // nine bytes are left in the first.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { tail in
+            let blocks = rest < 56 ? 1 : 2
+            let end = 64 * blocks
+            if rest > 0, let base = bytes.baseAddress {
+                tail.baseAddress!.initialize(from: base.assumingMemoryBound(to: UInt8.self) + 64 * whole, count: rest)
+            }
+            tail[rest] = 0x80
+            for k in (rest + 1)..<(end - 8) { tail[k] = 0 }
+            let bits = UInt64(bytes.count) &* 8
+            for k in 0..<8 { tail[end - 8 + k] = UInt8(truncatingIfNeeded: bits >> UInt64(56 - 8 * k)) }
+            hasher.compress(UnsafeRawPointer(tail.baseAddress!), blocks: blocks)
+        }
+        let words = hasher.state
+        withUnsafeBytes(of: (words.0.bigEndian, words.1.bigEndian, words.2.bigEndian, words.3.bigEndian,
+                             words.4.bigEndian, words.5.bigEndian, words.6.bigEndian, words.7.bigEndian)) { raw in
+            digest.copyMemory(from: raw)
+        }
+    }
+
     /// The 32-byte digest of `bytes`.
     public static func hash(_ bytes: some Sequence<UInt8>) -> [UInt8] {
         var hasher = SHA256()
