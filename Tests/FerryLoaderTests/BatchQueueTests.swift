@@ -61,6 +61,55 @@ import Testing
         #expect(queue.isRunningLow, "one of four again")
     }
 
+    private func delivery(_ index: Int, bytes: Int) -> BatchQueue.Delivery {
+        BatchQueue.Delivery(batch: Batch(index: index, body: [UInt8](repeating: 0x20, count: bytes), records: [],
+                                         recordRanges: []), positions: nil)
+    }
+
+    /// Pushes from a thread until the queue holds the producer; how many it took.
+    private func fill(_ queue: BatchQueue, bytes: Int, upTo limit: Int = 5000) async throws -> (queued: Int, producer: ManagedCounter) {
+        let pushed = ManagedCounter()
+        let producer = Thread {
+            for index in 0..<limit {
+                guard queue.push(self.delivery(index, bytes: bytes)) else { return }
+                pushed.increment()
+            }
+        }
+        producer.start()
+        var last = -1
+        while pushed.value != last {
+            last = pushed.value
+            try await Task.sleep(for: .milliseconds(30))
+        }
+        return (queue.queued, pushed)
+    }
+
+    /// Small batches (a single event each) queue past `capacity` while their bodies stay under
+    /// the byte budget, up to `maxBatches`; large ones stop at `capacity`. Either way the
+    /// producer is let go at half of what the queue held.
+    @Test func smallBatchesQueueByTheHundred() async throws {
+        let small = BatchQueue(capacity: 4, byteBudget: 64 << 10, maxBatches: 300)
+        let (held, pushed) = try await fill(small, bytes: 100)
+        #expect(held == 300, "100-byte bodies: up to maxBatches")
+        for _ in 0..<149 { _ = await small.next() }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(pushed.value == 300, "151 of 300 queued: the producer still waits")
+        _ = await small.next()
+        for _ in 0..<100 where pushed.value == 300 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(pushed.value > 300, "150 of 300: the producer goes on")
+        _ = small.abandon()
+
+        let budget = BatchQueue(capacity: 4, byteBudget: 64 << 10, maxBatches: 300)
+        let (byBytes, _) = try await fill(budget, bytes: 1 << 10)
+        #expect(byBytes == 64, "1 KiB bodies: until they total the 64 KiB budget")
+        _ = budget.abandon()
+
+        let large = BatchQueue(capacity: 4, byteBudget: 64 << 10, maxBatches: 300)
+        let (few, _) = try await fill(large, bytes: 100 << 10)
+        #expect(few == 4, "100 KiB bodies: capacity")
+        _ = large.abandon()
+    }
+
     /// Senders waiting on an empty queue get a pushed batch directly, and nil at the finish.
     @Test func waitingSendersGetBatchesAndThenTheEnd() async throws {
         let queue = BatchQueue(capacity: 1)

@@ -2,9 +2,14 @@ import Foundation
 
 /// The bounded queue between the pipeline (one thread that reads, maps and batches) and the
 /// senders (tasks). `push` blocks the pipeline's thread while the queue is full, so reading
-/// never runs further ahead of the network than `capacity` batches and memory stays flat.
-/// A blocked pipeline is woken only once the senders have taken the queue down to half, so
-/// that it refills in a burst instead of being woken for every batch sent.
+/// never runs further ahead of the network than the queue holds and memory stays flat.
+/// A blocked pipeline is woken only once the senders have taken the queue down to half of
+/// what it held, so that it refills in a burst instead of being woken for every batch sent.
+///
+/// Full means `capacity` batches, or more while their bodies total less than `byteBudget`, up
+/// to `maxBatches`: small requests (one Pyze event each) queue by the hundred, so that the
+/// pipeline is woken once for hundreds of them (at concurrency 1 it was woken every second
+/// request, a cross-core wake-up each time), while large ones still stop at `capacity`.
 final class BatchQueue: @unchecked Sendable {
     /// A batch to send: all its records, or only those at `positions` (what an earlier run left).
     struct Delivery: Sendable {
@@ -19,14 +24,26 @@ final class BatchQueue: @unchecked Sendable {
     private var waiting: [CheckedContinuation<Delivery?, Never>] = []
     private var closed = false
     private var producerWaiting = false
+    /// Body bytes of the batches queued.
+    private var bytes = 0
+    /// Where a waiting producer is woken: half of what the queue held when it blocked.
+    private var wakeAt = 0
 
     private let condition = NSCondition()
     private let capacity: Int
+    private let byteBudget: Int
+    private let maxBatches: Int
     private let lowWater: Int
 
-    init(capacity: Int) {
+    init(capacity: Int, byteBudget: Int = 0, maxBatches: Int = 1024) {
         self.capacity = max(1, capacity)
+        self.byteBudget = max(0, byteBudget)
+        self.maxBatches = max(self.capacity, maxBatches)
         lowWater = self.capacity / 2
+    }
+
+    private var isFull: Bool {
+        count >= maxBatches || (count >= capacity && bytes >= byteBudget)
     }
 
     private var count: Int { items.count - head }
@@ -50,8 +67,9 @@ final class BatchQueue: @unchecked Sendable {
     @discardableResult
     func push(_ batch: Delivery) -> Bool {
         condition.lock()
-        while !closed && count >= capacity {
+        while !closed && isFull {
             producerWaiting = true
+            wakeAt = count / 2
             condition.wait()
         }
         producerWaiting = false
@@ -66,6 +84,7 @@ final class BatchQueue: @unchecked Sendable {
             return true
         }
         items.append(batch)
+        bytes += batch.batch.body.count
         condition.unlock()
         return true
     }
@@ -107,11 +126,12 @@ final class BatchQueue: @unchecked Sendable {
             let batch = items[head]
             items[head] = nil
             head += 1
+            bytes -= batch?.batch.body.count ?? 0
             if head > 64 && head * 2 > items.count {
                 items.removeFirst(head)
                 head = 0
             }
-            let wake = producerWaiting && count <= lowWater
+            let wake = producerWaiting && count <= wakeAt
             if wake { producerWaiting = false }
             condition.unlock()
             if wake { condition.signal() }
@@ -142,6 +162,7 @@ final class BatchQueue: @unchecked Sendable {
         let dropped = items[head...].compactMap { $0 }
         items.removeAll()
         head = 0
+        bytes = 0
         let waiters = waiting
         waiting.removeAll()
         condition.unlock()

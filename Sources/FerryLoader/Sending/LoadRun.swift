@@ -74,7 +74,7 @@ public final class LoadRun: Sendable {
         transport = Self.transport(baseURL: job.baseURL, settings: job.settings)
         let tracker = DeliveryTracker(fileNames: job.inputs.map(\.displayName), deadLetters: job.deadLetters)
         sender = BatchSender(builder: RequestBuilder(target: job.target, baseURL: job.baseURL, authorization: job.authorization),
-                             settings: job.settings, transport: transport, queue: BatchQueue(capacity: job.settings.queueDepth),
+                             settings: job.settings, transport: transport, queue: BatchQueue(capacity: job.settings.queueDepth, byteBudget: job.settings.queueBytes),
                              tracker: tracker, journal: job.checkpoint)
     }
 

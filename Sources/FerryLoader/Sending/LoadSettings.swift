@@ -11,9 +11,12 @@ public struct LoadSettings: Sendable {
     public var timeout: Double
     /// Seconds to open a connection.
     public var connectTimeout: Double
-    /// Batches waiting for a sender at most (memory bound: with `concurrency` in flight,
-    /// at most `concurrency + queueDepth` bodies are held).
+    /// Batches waiting for a sender at most, unless they are small (memory bound: with
+    /// `concurrency` in flight, at most `concurrency + queueDepth` bodies are held, or their
+    /// bodies take at most `queueBytes`).
     public var queueDepth: Int
+    /// Body bytes up to which more than `queueDepth` batches may wait (up to 1,024 of them).
+    public var queueBytes: Int = 4 << 20
 
     public init(concurrency: Int = 8, rate: Double? = nil, retry: RetryPolicy = RetryPolicy(), timeout: Double = 30,
                 connectTimeout: Double = 10, queueDepth: Int? = nil) {
