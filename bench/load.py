@@ -3,7 +3,8 @@
 Usage: python3 bench/load.py FERRY EVENTS_CSV_GZ RESULTS_MD   (appends a section to RESULTS_MD)
 Environment: RUNS (default 3), LOAD_ROWS (rows for the batched targets, default 1000000),
 PYZE_ROWS (events sent one per request, default 40000), WRK_SECONDS (default 10),
-CONCURRENCY (default "1 8 32"), PORT (default 18789).
+CONCURRENCY (default "1 8 32"), PORT (default 18789), ONLY (run only the targets whose name
+holds this text, e.g. ONLY=pyze).
 
 For each target (Toplyne user events in batches of 500, Pyze events one per request, Netcore
 activities 1000 per request) and each concurrency it runs `ferry load --concurrency N` RUNS
@@ -32,6 +33,7 @@ LOAD_ROWS = int(os.environ.get("LOAD_ROWS", "1000000"))
 PYZE_ROWS = int(os.environ.get("PYZE_ROWS", "40000"))
 WRK_SECONDS = int(os.environ.get("WRK_SECONDS", "10"))
 CONCURRENCY = [int(c) for c in os.environ.get("CONCURRENCY", "1 8 32").split()]
+ONLY = os.environ.get("ONLY", "")
 PORT = int(os.environ.get("PORT", "18789"))
 BASE = f"http://127.0.0.1:{PORT}"
 
@@ -168,7 +170,7 @@ def main():
     rows = []
     try:
         with tempfile.TemporaryDirectory(prefix="ferry-load-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None) as workdir:
-            for job in JOBS:
+            for job in [job for job in JOBS if ONLY.lower() in job["name"].lower()]:
                 yardstick = convert_rate(job, environment, workdir) if job["batched"] else None
                 wrk_env = None
                 if not job["batched"]:
