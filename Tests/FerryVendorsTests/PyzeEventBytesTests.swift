@@ -37,7 +37,7 @@ import FerryCore
         #"{"type":"event","event":"e","userId":"u","eventTime":"t"}"#,
         #"{"userId":"u","event":"e","eventTime":"t","attributes":{}}"#,
         #"{"zeta":1,"type":"event","alpha":[1,{"b":2,"a":[{"y":true,"x":null}]},"s"],"mid":{"z":{},"a":-12}}"#,
-        #"{"event":"é ü 日本 😀","userId":"ünï","eventTime":"t","attributes":{"ключ":"значение","a":"/"}}"#,
+        #"{"event":"é ü 日本 😀","userId":"ünï","eventTime":"t","attributes":{"k":"значение","a":"/"}}"#,
         #"{"event":"e","userId":"u","eventTime":"t","appKey":"mapped"}"#,
         #"{"event":"e","userId":"u","eventTime":"t","appKey":""}"#,
         #"{"event":"e","userId":"u","eventTime":"t","appKey":7,"appKey":"last wins"}"#,
@@ -82,9 +82,25 @@ import FerryCore
         #"{"event":"e""#,                                              // cut short
         #"["event"]"#,
         #"{"event":tru}"#,
+        // Keys the tree compares as Swift strings, equal when canonically equivalent: not by bytes.
+        "{\"app\u{212A}ey\":\"mine\",\"event\":\"e\"}",                // the Kelvin sign: "appKey" to the tree
+        "{\"a\":{\"e\u{301}\":1,\"\u{e9}\":2}}",                          // é decomposed and precomposed
+        "{\"xe\u{301}\":1,\"x\u{e9}\":2}",
+        #"{"attributes":{"ключ":"значение"}}"#,
+        // Deeper than the bytes path goes (the tree refuses past its own limit).
+        "{\"attributes\":{\"a\":" + String(repeating: "[", count: 80) + String(repeating: "]", count: 80) + "}}",
     ])
     func recordsTheBytesPathCannotCopyAreDeclined(_ record: String) {
         #expect(Self.byteBytes(record) == nil, "\(record)")
+    }
+
+    /// Nesting up to the bytes path's limit is taken, and agrees with the tree.
+    @Test func deepButNotTooDeepNestingIsTaken() throws {
+        let depth = PyzeEventBytes.maxDepth - 2   // the record and `attributes` are two levels
+        let record = "{\"attributes\":{\"a\":" + String(repeating: "[", count: depth - 1) + "{\"z\":1,\"y\":2}"
+            + String(repeating: "]", count: depth - 1) + "}}"
+        let (got, _) = try #require(Self.byteBytes(record))
+        #expect(got == Self.treeBytes(record))
     }
 
     @Test func withoutAnAppKeyTheTreePathDecides() throws {
@@ -109,7 +125,7 @@ import FerryCore
     /// Generated records over a small alphabet of keys and values: wherever the bytes path
     /// takes one, it agrees with the tree path byte for byte.
     @Test func generatedRecordsAgreeWithTheTreePath() throws {
-        let keys = ["type", "appKey", "messageId", "sentAt", "event", "a", "ab", "b", "é", "Z", "attributes"]
+        let keys = ["type", "appKey", "messageId", "sentAt", "event", "a", "ab", "b", "é", "Z", "attributes", "app\u{212A}ey"]
         let values = [#""event""#, #""""#, #""x""#, "0", "-3", "42", "true", "null", "{}", "[]", #"{"k":"v","a":1}"#,
                       #"[1,"two",{"z":0,"y":[]}]"#, #""é\u00e9""#, "2.5", #"{"q":{"p":{}}}"#]
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15

@@ -15,8 +15,9 @@ import FerryCore
 /// tree path, which gives the same event and the same id): a string holding a backslash, a
 /// raw U+2028 or U+2029, or invalid UTF-8 (a raw value passed through from an NDJSON source);
 /// a number with a fraction or exponent, `-0`, or more than 18 digits (re-printed by the tree
-/// path); white space; a key given twice in one object; an event the tree path refuses (a
-/// `type` other than "event", no app key).
+/// path); a key that is not ASCII (the tree compares keys as Swift strings, canonically);
+/// white space; a key given twice in one object; nesting deeper than 64; an event the tree path
+/// refuses (a `type` other than "event", no app key).
 struct PyzeEventBytes {
     /// One member of a compact object: its key's bytes inside the quotes and its value.
     struct Member {
@@ -176,7 +177,7 @@ struct PyzeEventBytes {
                     out.append(UInt8(ascii: ","))
                     i += 1
                 }
-                guard let itemEnd = value(at: i), writeCanonical(from: i, to: itemEnd, into: &out, scratch: &scratch) else { return false }
+                guard let itemEnd = value(at: i, depth: 1), writeCanonical(from: i, to: itemEnd, into: &out, scratch: &scratch) else { return false }
                 i = itemEnd
             }
             out.append(UInt8(ascii: "]"))
@@ -241,19 +242,23 @@ struct PyzeEventBytes {
     /// The members of the object at `start` (appended to `members`) and the index after it;
     /// nil when anything in it must be left to the tree path.
     func members(ofObjectAt start: Int, into members: inout [Member]) -> Int? {
-        object(at: start) { members.append($0) }
+        object(at: start, depth: 1) { members.append($0) }
     }
 
-    /// The index after the object at `start`, each member handed to `found`; nil as for `members`.
+    /// Nesting the bytes path takes (the tree path allows more, and refuses past its own limit).
+    static let maxDepth = 64
+
+    /// The index after the object at `start`, at nesting `depth`, each member handed to
+    /// `found`; nil as for `members`.
     @inline(__always)
-    private func object(at start: Int, _ found: (Member) -> Void) -> Int? {
-        guard start < n, p[start] == UInt8(ascii: "{") else { return nil }
+    private func object(at start: Int, depth: Int, _ found: (Member) -> Void) -> Int? {
+        guard depth <= Self.maxDepth, start < n, p[start] == UInt8(ascii: "{") else { return nil }
         var i = start + 1
         guard i < n else { return nil }
         if p[i] == UInt8(ascii: "}") { return i + 1 }
         while true {
-            guard i < n, p[i] == UInt8(ascii: "\""), let keyEnd = string(at: i),
-                  keyEnd < n, p[keyEnd] == UInt8(ascii: ":"), let valueEnd = value(at: keyEnd + 1) else { return nil }
+            guard i < n, p[i] == UInt8(ascii: "\""), let keyEnd = string(at: i, isKey: true),
+                  keyEnd < n, p[keyEnd] == UInt8(ascii: ":"), let valueEnd = value(at: keyEnd + 1, depth: depth) else { return nil }
             found(Member(keyStart: i + 1, keyEnd: keyEnd - 1, valueStart: keyEnd + 1, valueEnd: valueEnd))
             i = valueEnd
             guard i < n else { return nil }
@@ -263,20 +268,22 @@ struct PyzeEventBytes {
         }
     }
 
-    /// The index after the value at `start`; nil when it is not one the bytes path copies.
-    func value(at start: Int) -> Int? {
+    /// The index after the value at `start` inside a container at nesting `depth`; nil when it
+    /// is not one the bytes path copies.
+    func value(at start: Int, depth: Int) -> Int? {
         guard start < n else { return nil }
         switch p[start] {
         case UInt8(ascii: "\""):
-            return string(at: start)
+            return string(at: start, isKey: false)
         case UInt8(ascii: "{"):
-            return object(at: start) { _ in }
+            return object(at: start, depth: depth + 1) { _ in }
         case UInt8(ascii: "["):
+            guard depth < Self.maxDepth else { return nil }
             var i = start + 1
             guard i < n else { return nil }
             if p[i] == UInt8(ascii: "]") { return i + 1 }
             while true {
-                guard let end = value(at: i), end < n else { return nil }
+                guard let end = value(at: i, depth: depth + 1), end < n else { return nil }
                 if p[end] == UInt8(ascii: "]") { return end + 1 }
                 guard p[end] == UInt8(ascii: ",") else { return nil }
                 i = end + 1
@@ -292,12 +299,16 @@ struct PyzeEventBytes {
     }
 
     /// The index after the closing quote of the string at `start`; nil for a string the
-    /// writer would write otherwise (an escape, invalid UTF-8, a raw U+2028 or U+2029).
-    private func string(at start: Int) -> Int? {
+    /// writer would write otherwise (an escape, invalid UTF-8, a raw U+2028 or U+2029), and for
+    /// a key that is not ASCII: the tree path matches and sorts keys as Swift strings, which
+    /// are equal when canonically equivalent (U+212A, the Kelvin sign, is "K"; "é" precomposed
+    /// or as "e" and an accent), where bytes differ.
+    private func string(at start: Int, isKey: Bool) -> Int? {
         var high: UInt8 = 0
         let stop = ByteSearch.firstJSONStringStop(in: p, from: start + 1, to: n, high: &high)
         guard stop < n, p[stop] == UInt8(ascii: "\"") else { return nil }
-        if high != 0 {
+        if high & 0x80 != 0 {   // a byte of the string is not ASCII
+            if isKey { return nil }
             let text = UnsafeBufferPointer(start: p + start + 1, count: stop - start - 1)
             guard UTF8Validation.isValid(text) else { return nil }
             var i = start + 1
