@@ -165,6 +165,8 @@ def grouped(n):
 
 
 def main():
+    if not any(ONLY.lower() in job["name"].lower() for job in JOBS):
+        sys.exit(f"bench/load: ONLY={ONLY!r} names no target: " + ", ".join(job["name"] for job in JOBS))
     sandbox, credentials = start_sandbox()
     environment = dict(os.environ, **credentials)
     rows = []

@@ -90,6 +90,10 @@ import Testing
         #expect(body(gzip) == "abc" && gzip?.keepAlive == false)
         // The same length given twice, in a list.
         #expect(body(try parse([bytes("HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n\r\nok")])) == "ok")
+        // An empty Content-Length gives no length, before or after a real one.
+        let emptyFirst = try parse([bytes("HTTP/1.1 200 OK\r\nContent-Length: \r\nContent-Length: 3\r\n\r\nabc")])
+        #expect(body(emptyFirst) == "abc" && emptyFirst?.keepAlive == true)
+        #expect(body(try parse([bytes("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length:\r\n\r\nabc")])) == "abc")
         // An obsolete folded header continues the previous one.
         let folded = try parse([bytes("HTTP/1.1 200 OK\r\nX-Note: one\r\n  two\r\nContent-Length: 0\r\n\r\n")])
         #expect(folded?.response.header("x-note") == "one two")

@@ -12,8 +12,8 @@ public struct LoadSettings: Sendable {
     /// Seconds to open a connection.
     public var connectTimeout: Double
     /// Batches waiting for a sender at most, unless they are small (memory bound: with
-    /// `concurrency` in flight, at most `concurrency + queueDepth` bodies are held, or their
-    /// bodies take at most `queueBytes`).
+    /// `concurrency` in flight, at most `concurrency + queueDepth` bodies are held, or as many
+    /// as take `queueBytes` and one more body).
     public var queueDepth: Int
     /// Body bytes up to which more than `queueDepth` batches may wait (up to 1,024 of them).
     public var queueBytes: Int = 4 << 20

@@ -196,8 +196,9 @@ struct HTTP1ResponseParser {
         var codings: [Substring] = []
         for header in headers {
             if Self.isNamed(header.name, "content-length") {
-                // Most answers: one header, one number (no list to split).
-                if lengths.isEmpty, !header.value.utf8.contains(44) {
+                // Most answers: one header, one number (no list to split). An empty value
+                // gives no length, as splitting it does.
+                if lengths.isEmpty, !header.value.isEmpty, !header.value.utf8.contains(44) {
                     lengths.append(header.value.trimmingSpaces)
                 } else {
                     lengths += header.value.split(separator: ",").map { $0.trimmingSpaces }
