@@ -178,3 +178,47 @@ import FerryVendors
         #expect(agreed >= 1)
     }
 }
+
+/// Nested rules are held unretained by `TypeRule` and kept by the field or array rule that
+/// holds the type: a rule built and then held only by its root still reads its nested objects,
+/// arrays of objects and enumerations, in the scanner and in the full check alike.
+@Suite struct NestedRuleOwnershipTests {
+    static let schema = RecordSchema(fields: [
+        FieldSchema("id", .string(maxLength: nil), required: true),
+        FieldSchema("kind", .enumeration(["a", "b"])),
+        FieldSchema("props", .object(RecordSchema(fields: [FieldSchema("n", .integer, required: true)]))),
+        FieldSchema("items", .array(.object(RecordSchema(fields: [
+            FieldSchema("sku", .string(maxLength: 4), required: true),
+            FieldSchema("tags", .array(.enumeration(["x", "y"]), maxItems: 2)),
+        ])), maxItems: 3)),
+    ])
+
+    /// Only the root rule survives this call.
+    static func rootOnly() -> ObjectRule { ObjectRule(schema) }
+
+    static func scan(_ rule: ObjectRule, _ record: String) -> Bool {
+        let bytes = Array(record.utf8)
+        return bytes.withUnsafeBufferPointer {
+            AcceptanceScanner.count($0, envelope: .single, rule: rule, emptyArrays: .allow) == 1
+        }
+    }
+
+    @Test func nestedRulesOutliveEverythingButTheirRoot() throws {
+        let rule = Self.rootOnly()
+        let checker = RecordChecker(schema: Self.schema)
+        let good = #"{"id":"1","kind":"b","props":{"n":3},"items":[{"sku":"ab","tags":["x","y"]},{"sku":"cd"}]}"#
+        let bad = [
+            #"{"id":"1","kind":"c"}"#,                                   // not one of the enumeration
+            #"{"id":"1","props":{"n":"3"}}"#,                            // a nested field of the wrong type
+            #"{"id":"1","items":[{"sku":"toolong"}]}"#,                  // an item's string too long
+            #"{"id":"1","items":[{"sku":"a","tags":["z"]}]}"#,           // an enumeration inside an array inside an array
+            #"{"id":"1","items":[{"sku":"a"},{"sku":"b"},{"sku":"c"},{"sku":"d"}]}"#,   // more items than allowed
+        ]
+        #expect(Self.scan(rule, good))
+        #expect(checker.problems(in: try JSONParser.parse(Array(good.utf8))).isEmpty)
+        for record in bad {
+            #expect(!Self.scan(rule, record), "\(record)")
+            #expect(!checker.problems(in: try JSONParser.parse(Array(record.utf8))).isEmpty, "\(record)")
+        }
+    }
+}

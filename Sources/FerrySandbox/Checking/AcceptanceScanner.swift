@@ -133,18 +133,22 @@ struct AcceptanceScanner {
             }
         case .enumeration(let allowed):
             guard let text = plainString() else { return false }
-            return allowed.contains { name in
-                var name = name
-                return name.withUTF8 { Self.equal($0, text) }
+            return allowed._withUnsafeGuaranteedRef { allowed in
+                allowed.names.contains { name in
+                    var name = name
+                    return name.withUTF8 { Self.equal($0, text) }
+                }
             }
         case .object(let nested):
-            return byte() == UInt8(ascii: "{") && object(nested)
+            return byte() == UInt8(ascii: "{") && nested._withUnsafeGuaranteedRef { object($0) }
         case .array(let array):
-            guard byte() == UInt8(ascii: "["),
-                  let count = container(closing: UInt8(ascii: "]"), { s in s.value(as: array.item) }) else { return false }
-            if count == 0 && rejectsEmptyArrays { return false }
-            if let maxItems = array.maxItems, count > maxItems { return false }
-            return true
+            return array._withUnsafeGuaranteedRef { array in
+                guard byte() == UInt8(ascii: "["),
+                      let count = container(closing: UInt8(ascii: "]"), { s in s.value(as: array.item) }) else { return false }
+                if count == 0 && rejectsEmptyArrays { return false }
+                if let maxItems = array.maxItems, count > maxItems { return false }
+                return true
+            }
         }
     }
 

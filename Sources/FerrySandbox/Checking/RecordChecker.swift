@@ -112,13 +112,15 @@ public struct RecordChecker: Sendable {
         case .timestamp(let format):
             checkTime(value, format: format, path: path(), into: &problems)
         case .enumeration(let allowed):
+            let allowed = allowed.takeUnretainedValue().names
             guard case .string(let s) = value, allowed.contains(s) else {
                 return problems.append("\(path()): expected one of \(allowed.joined(separator: ", "))")
             }
         case .object(let nested):
             guard case .object(let object) = value else { return problems.append("\(path()): expected an object") }
-            check(object, against: nested, path: path(), into: &problems)
+            check(object, against: nested.takeUnretainedValue(), path: path(), into: &problems)
         case .array(let array):
+            let array = array.takeUnretainedValue()
             guard case .array(let items) = value else { return problems.append("\(path()): expected an array") }
             if items.isEmpty && emptyArrays == .reject { problems.append("\(path()): empty array") }
             if let maxItems = array.maxItems, items.count > maxItems { problems.append("\(path()): more than \(maxItems) items") }
