@@ -104,7 +104,7 @@ struct HTTP1ResponseParser {
         while true {
             switch state {
             case .head:
-                guard let end = find(crlfcrlf, from: max(cursor, scanFrom)) else {
+                guard let end = find(.crlfcrlf, from: max(cursor, scanFrom)) else {
                     if available > maxHeadBytes { throw malformed("the answer's headers are longer than \(maxHeadBytes >> 10) KiB") }
                     scanFrom = max(cursor, buffer.count - 3)
                     return .needMore
@@ -130,7 +130,7 @@ struct HTTP1ResponseParser {
                 }
                 return finish()
             case .chunkSize:
-                guard let end = find(crlf, from: cursor) else {
+                guard let end = find(.crlf, from: cursor) else {
                     if available > 4096 { throw malformed("a chunk-size line is longer than 4 KiB") }
                     return .needMore
                 }
@@ -155,7 +155,7 @@ struct HTTP1ResponseParser {
                 cursor += 2
                 state = .chunkSize
             case .trailers:
-                guard let end = find(crlf, from: cursor) else {
+                guard let end = find(.crlf, from: cursor) else {
                     if available > maxHeadBytes { throw malformed("the answer's trailers are longer than \(maxHeadBytes >> 10) KiB") }
                     return .needMore
                 }
@@ -235,7 +235,7 @@ struct HTTP1ResponseParser {
 
     /// Status line and header fields; sets `status`, `headers` and the default `keepAlive`.
     private mutating func parseHead(_ range: Range<Int>) throws(TransportError) {
-        let statusEnd = find(crlf, from: range.lowerBound).map { min($0, range.upperBound) } ?? range.upperBound
+        let statusEnd = find(.crlf, from: range.lowerBound).map { min($0, range.upperBound) } ?? range.upperBound
         let statusLine = buffer[range.lowerBound..<statusEnd]
         // HTTP/1.x SP 3DIGIT [SP reason]
         guard statusLine.count >= 12, statusLine.starts(with: Self.versionPrefix) else {
@@ -251,7 +251,7 @@ struct HTTP1ResponseParser {
         status = digits.reduce(0) { $0 * 10 + Int($1 - 48) }
         var start = statusEnd + 2
         while start < range.upperBound {
-            let end = find(crlf, from: start).map { min($0, range.upperBound) } ?? range.upperBound
+            let end = find(.crlf, from: start).map { min($0, range.upperBound) } ?? range.upperBound
             defer { start = end + 2 }
             if buffer[start] == 32 || buffer[start] == 9 {
                 // Obsolete line folding: the line continues the previous field's value.
@@ -329,9 +329,6 @@ struct HTTP1ResponseParser {
 
         var count: Int { self == .crlf ? 2 : 4 }
     }
-
-    private var crlf: Needle { .crlf }
-    private var crlfcrlf: Needle { .crlfcrlf }
 
     /// The index of the first CRLF (or CRLF CRLF) at or after `from`, found with memchr.
     private func find(_ needle: Needle, from: Int) -> Int? {

@@ -101,7 +101,7 @@ struct FieldRule: Sendable {
 /// `FieldType` without its boxes. The payloads that need memory are a reference each, held
 /// unretained: reading a field's type (for every member of every record) then costs no retain
 /// and release, which on a rule both of the sandbox's threads read was an atomic operation on
-/// one cache line from two cores (15% of the sandbox's CPU under a Toplyne batch load, where
+/// one cache line from two cores (12-15% of the sandbox's CPU under a Toplyne batch load, where
 /// every record's `eventProperties` is an object). The `FieldRule` or `ArrayRule` holding the
 /// type keeps what it points at (`make`).
 enum TypeRule: @unchecked Sendable {

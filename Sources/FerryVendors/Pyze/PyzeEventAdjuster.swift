@@ -166,14 +166,9 @@ public struct PyzeEventAdjuster: RecordAdjuster {
 
     /// The first 16 bytes of `digest` as a version-8, RFC 4122-variant UUID in lowercase.
     static func uuid(from digest: [UInt8]) -> String {
-        String(decoding: uuidBytes(from: digest), as: UTF8.self)
-    }
-
-    /// `uuid(from:)`'s 36 ASCII bytes.
-    static func uuidBytes(from digest: [UInt8]) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: 36) { text, initialized in
+        String(unsafeUninitializedCapacity: 36) { text in
             digest.withUnsafeBytes { writeUUID(from: $0, to: text.baseAddress!) }
-            initialized = 36
+            return 36
         }
     }
 

@@ -24,8 +24,7 @@ public struct SHA256: Sendable {
 
     /// `hardware: false` always uses the portable code (for tests).
     public init(hardware: Bool) {
-        self.hardware = hardware && Self.hardwareAvailable
-        pending.reserveCapacity(64)
+        self.init(hardware: hardware, reservingPending: true)
     }
 
     private init(hardware: Bool, reservingPending: Bool) {
