@@ -108,6 +108,30 @@ import Testing
         #expect(throws: TransportError.self) { try parse([bytes("HTTP/1.1 100 Continue\r\n\r\n")]) }
     }
 
+    /// The headers are kept as bytes and read as text on demand: order, repeated names (the
+    /// first wins for `header`), case, white space around values, folding, and what an
+    /// interim answer carried is gone.
+    @Test func headersReadAsTheyArrived() throws {
+        let text = "HTTP/1.1 100 Continue\r\nX-Interim: 1\r\n\r\n"
+            + "HTTP/1.1 429 Too Many Requests\r\nretry-after:\t7 \r\nX-Twice: first\r\nx-twice: second\r\n"
+            + "X-Empty:\r\nX-Fold: a  \r\n\t b \r\n c\r\nTRANSFER-ENCODING: Chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"
+        let result = try #require(try parse([bytes(text)]))
+        #expect(body(result) == "ok" && result.keepAlive, "an upper-case Chunked frames the body")
+        let headers = result.response.headers
+        #expect(headers.pairs.map(\.name) == ["retry-after", "X-Twice", "x-twice", "X-Empty", "X-Fold", "TRANSFER-ENCODING"])
+        #expect(headers.pairs.map(\.value) == ["7", "first", "second", "", "a b c", "Chunked"])
+        #expect(result.response.header("Retry-After") == "7")
+        #expect(result.response.header("X-TWICE") == "first")
+        #expect(result.response.header("x-interim") == nil)
+        #expect(result.response.header("X-Twic") == nil && result.response.header("X-Twicee") == nil)
+        // Letters match without case, other bytes only themselves ("[" is "{" with bit 5 cleared).
+        let odd = try #require(try parse([bytes("HTTP/1.1 200 OK\r\nX-[a]: 1\r\nContent-Length: 0\r\n\r\n")]))
+        #expect(odd.response.header("x-[A]") == "1" && odd.response.header("x-{a}") == nil)
+        // The same fields given as text (another client's answer) read the same.
+        let rebuilt = ResponseHeaders(headers.pairs)
+        #expect(rebuilt.pairs.map(\.value) == headers.pairs.map(\.value) && rebuilt.value(named: "x-fold") == "a b c")
+    }
+
     @Test func aBodyWithoutLengthRunsToTheClose() throws {
         let result = try parse([bytes("HTTP/1.1 500 Internal Server Error\r\n\r\npart one, "), bytes("part two")])
         #expect(result?.response.status == 500)

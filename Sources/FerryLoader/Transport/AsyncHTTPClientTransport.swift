@@ -44,7 +44,7 @@ final class AsyncHTTPClientTransport: HTTPTransport {
                 if clock.now > deadline { throw TransportError(.timeout, "no answer within the timeout") }
             }
             return ReceivedResponse(status: Int(response.status.code),
-                                    headers: response.headers.map { (name: $0.name, value: $0.value) }, body: body)
+                                    headers: ResponseHeaders(response.headers.map { (name: $0.name, value: $0.value) }), body: body)
         } catch {
             throw Self.transportError(error)
         }

@@ -37,7 +37,7 @@ struct HTTP1ResponseParser {
     private var scanFrom = 0
     private var state = State.head
     private var status = 0
-    private var headers: [(name: String, value: String)] = []
+    private var headers = ResponseHeaders()
     private var keepAlive = true
     private var http11 = true
     private var body: [UInt8] = []
@@ -192,27 +192,36 @@ struct HTTP1ResponseParser {
             state = .done
             return
         }
-        var lengths: [Substring] = []
-        var codings: [Substring] = []
-        for header in headers {
-            if Self.isNamed(header.name, "content-length") {
-                // Most answers: one header, one number (no list to split). An empty value
-                // gives no length, as splitting it does.
-                if lengths.isEmpty, !header.value.isEmpty, !header.value.utf8.contains(44) {
-                    lengths.append(header.value.trimmingSpaces)
-                } else {
-                    lengths += header.value.split(separator: ",").map { $0.trimmingSpaces }
+        // Read from the header bytes: the Content-Length values (all must be one number),
+        // and of the transfer codings only whether there are any and the last.
+        var length: Int?
+        var lengthValue: Range<Int>?
+        var lengthConflict = false
+        var codings = 0
+        var lastCoding: Range<Int>?
+        let fieldBytes = headers.bytes
+        for field in headers.fields {
+            if headers.isNamed(field, "content-length") {
+                headers.forEachElement(of: field) { element in
+                    if let seen = lengthValue {
+                        if fieldBytes[seen] != fieldBytes[element] { lengthConflict = true }
+                    } else {
+                        lengthValue = element
+                    }
                 }
-            } else if Self.isNamed(header.name, "transfer-encoding") {
-                codings += header.value.split(separator: ",").map { $0.trimmingSpaces.lowercased()[...] }
+            } else if headers.isNamed(field, "transfer-encoding") {
+                headers.forEachElement(of: field) { element in
+                    codings += 1
+                    lastCoding = element
+                }
             }
         }
-        if !codings.isEmpty {
+        if codings > 0 {
             // RFC 9112 6.1 and 6.3: chunked last frames the body, any other coding runs to the
             // close; with a Content-Length too, or from an HTTP/1.0 server, the connection is
             // not used again.
-            if !lengths.isEmpty || !http11 { keepAlive = false }
-            if codings.last == "chunked" {
+            if lengthValue != nil || !http11 { keepAlive = false }
+            if let lastCoding, headers.matches(lastCoding, "chunked") {
                 state = .chunkSize
             } else {
                 keepAlive = false
@@ -220,11 +229,14 @@ struct HTTP1ResponseParser {
             }
             return
         }
-        if let first = lengths.first {
-            guard lengths.allSatisfy({ $0 == first }), !first.isEmpty, first.utf8.count <= 18,
-                  first.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let length = Int(first) else {
+        if let value = lengthValue {
+            let digits = fieldBytes[value]
+            guard !lengthConflict, !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
                 throw malformed("the answer's Content-Length is not one number")
             }
+            length = digits.reduce(0) { $0 * 10 + Int($1 - 48) }
+        }
+        if let length {
             if length > maxBodyBytes { throw tooLarge() }
             state = length == 0 ? .done : .fixed(remaining: length)
             return
@@ -238,7 +250,7 @@ struct HTTP1ResponseParser {
         let statusEnd = find(.crlf, from: range.lowerBound).map { min($0, range.upperBound) } ?? range.upperBound
         let statusLine = buffer[range.lowerBound..<statusEnd]
         // HTTP/1.x SP 3DIGIT [SP reason]
-        guard statusLine.count >= 12, statusLine.starts(with: Self.versionPrefix) else {
+        guard statusLine.count >= 12, Self.startsWithVersionPrefix(statusLine) else {
             throw malformed("the answer does not start with an HTTP/1.x status line")
         }
         let base = statusLine.startIndex
@@ -249,14 +261,16 @@ struct HTTP1ResponseParser {
             throw malformed("the answer's status line is not HTTP/1.x and a three-digit code")
         }
         status = digits.reduce(0) { $0 * 10 + Int($1 - 48) }
+        headers = ResponseHeaders(reservingBytes: range.upperBound - statusEnd, fields: 8)
         var start = statusEnd + 2
         while start < range.upperBound {
             let end = find(.crlf, from: start).map { min($0, range.upperBound) } ?? range.upperBound
             defer { start = end + 2 }
             if buffer[start] == 32 || buffer[start] == 9 {
                 // Obsolete line folding: the line continues the previous field's value.
-                guard !headers.isEmpty else { throw malformed("the answer's headers start with a continuation line") }
-                headers[headers.count - 1].value += " " + text(start..<end)
+                guard headers.continueLast(with: buffer[ResponseHeaders.trimmed(start..<end, in: buffer)]) else {
+                    throw malformed("the answer's headers start with a continuation line")
+                }
                 continue
             }
             guard let colon = buffer[start..<end].firstIndex(of: 58), colon > start else {
@@ -265,16 +279,16 @@ struct HTTP1ResponseParser {
             if buffer[colon - 1] == 32 || buffer[colon - 1] == 9 {
                 throw malformed("an answer header has white space before its colon")   // RFC 9112 5.1
             }
-            headers.append((name: String(decoding: buffer[start..<colon], as: UTF8.self), value: text(colon + 1..<end)))
+            headers.append(name: buffer[start..<colon], value: buffer[(colon + 1)..<end])
         }
         var close = false
         var keep = false
-        for header in headers where Self.isNamed(header.name, "connection") {
-            for token in header.value.split(separator: ",") {
-                switch token.trimmingSpaces.lowercased() {
-                case "close": close = true
-                case "keep-alive": keep = true
-                default: break
+        for field in headers.fields where headers.isNamed(field, "connection") {
+            headers.forEachElement(of: field) { token in
+                if headers.matches(token, "close") {
+                    close = true
+                } else if headers.matches(token, "keep-alive") {
+                    keep = true
                 }
             }
         }
@@ -283,22 +297,11 @@ struct HTTP1ResponseParser {
         keepAlive = !close && (http11 || keep)
     }
 
-    private static let versionPrefix = Array("HTTP/1.".utf8)
-
-    /// The bytes in `range` as text, without leading and trailing spaces and tabs.
-    private func text(_ range: Range<Int>) -> String {
-        var lower = range.lowerBound
-        var upper = range.upperBound
-        while lower < upper && (buffer[lower] == 32 || buffer[lower] == 9) { lower += 1 }
-        while upper > lower && (buffer[upper - 1] == 32 || buffer[upper - 1] == 9) { upper -= 1 }
-        return String(decoding: buffer[lower..<upper], as: UTF8.self)
-    }
-
-    /// Whether a header's name is `lowercase`, compared without ASCII case.
-    static func isNamed(_ name: String, _ lowercase: StaticString) -> Bool {
-        // Lengths first: most names differ in length from the one asked for.
-        name.utf8.count == lowercase.utf8CodeUnitCount
-            && sameIgnoringASCIICase(name.utf8, UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount))
+    /// Whether `line` starts with "HTTP/1.".
+    private static func startsWithVersionPrefix(_ line: ArraySlice<UInt8>) -> Bool {
+        let base = line.startIndex
+        return line[base] == 72 && line[base + 1] == 84 && line[base + 2] == 84 && line[base + 3] == 80
+            && line[base + 4] == 47 && line[base + 5] == 49 && line[base + 6] == 46
     }
 
     private func chunkSize(_ range: Range<Int>) throws(TransportError) -> Int {
@@ -353,15 +356,5 @@ struct HTTP1ResponseParser {
 
     private func tooLarge() -> TransportError {
         TransportError(.malformedResponse, "the answer's body is larger than \(maxBodyBytes >> 20) MiB")
-    }
-}
-
-private extension StringProtocol {
-    /// Without leading and trailing spaces and tabs (HTTP's optional whitespace).
-    var trimmingSpaces: Substring {
-        let text = Substring(self)
-        guard let first = text.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
-        let last = text.lastIndex { $0 != " " && $0 != "\t" }!
-        return text[first...last]
     }
 }

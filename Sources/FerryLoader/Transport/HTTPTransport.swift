@@ -38,11 +38,11 @@ struct OutgoingRequest: Sendable {
 /// An answer read whole: status, headers in the order received, body.
 struct ReceivedResponse: Sendable {
     var status: Int
-    var headers: [(name: String, value: String)]
+    var headers: ResponseHeaders
     var body: [UInt8]
 
     /// The first header of that name, compared without case.
-    func header(_ name: String) -> String? { firstHeader(name, in: headers) }
+    func header(_ name: String) -> String? { headers.value(named: name) }
 }
 
 /// The first header of that name, compared without case.
