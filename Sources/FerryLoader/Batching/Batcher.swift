@@ -35,6 +35,9 @@ public struct Batcher {
     /// A body buffer handed back by `recycle`, reused so that large bodies are not
     /// allocated (and page-faulted in) anew for every request.
     private var spare: [UInt8]?
+    /// Whole batches handed back by the consumer on another thread (`load`'s senders): the
+    /// next batch is built in one of them, when there is one, before `spare` or new arrays.
+    var spares: SpareBatches?
     /// The largest body taken so far: a new body reserves about that much, not the byte
     /// limit (1 MiB per single-event Pyze request was an mmap, page faults and an munmap
     /// per request once the sender kept every batch).
@@ -143,6 +146,8 @@ public struct Batcher {
     /// Gives a finished batch's storage back once its sink is done with it. Safe even if the
     /// sink kept the batch: the buffer is then shared and simply not reused in place.
     public mutating func recycle(_ batch: consuming Batch) {
+        // With `spares`, the consumer hands the batch back itself once it is done with it.
+        guard spares == nil else { return }
         spare = batch.body
     }
 
@@ -152,7 +157,13 @@ public struct Batcher {
         let batch = Batch(index: nextIndex, body: body, records: records, recordRanges: ranges,
                           path: paths.first)
         nextIndex += 1
-        if var reuse = spare {
+        if let storage = spares?.take() {
+            // The batch just made holds the arrays being filled: continue in a spare's.
+            body = storage.body
+            records = storage.records
+            ranges = storage.recordRanges
+            body.removeAll(keepingCapacity: true)
+        } else if var reuse = spare {
             spare = nil
             reuse.removeAll(keepingCapacity: true)
             body = reuse

@@ -108,6 +108,8 @@ public final class ConversionPipeline {
         report = RunReport(command: command, target: target.name, mapping: mappingPath)
         report.files = inputs.map { RunReport.FileReport(file: $0.displayName) }
         batcher = Batcher(envelope: target.envelope, limits: target.limits, batchSize: options.batchSize)
+        // `load`'s senders hand sent batches back to be filled again (see `SpareBatches`).
+        batcher.spares = (sink as? HTTPSink)?.spares
         let mapper = RecordMapper(mapping: mapping)
         self.mapper = mapper
         ndjsonScanPaths = mapper.ndjsonScanPaths

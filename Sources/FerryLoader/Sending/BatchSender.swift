@@ -17,6 +17,8 @@ final class BatchSender: Sendable {
     private let gate: ConcurrencyGate
     /// Keeps requests to the same resource in input order.
     let sequencer = PathSequencer()
+    /// Sent batches, handed back to the pipeline's batcher to be filled again.
+    let spares: SpareBatches
     private let state = NIOLockedValueBox(SenderState())
 
     struct SenderState {
@@ -52,6 +54,8 @@ final class BatchSender: Sendable {
         self.tracker = tracker
         self.journal = journal
         gate = ConcurrencyGate(maximum: settings.concurrency, rate: settings.rate)
+        // About what the queue holds, at most: the spares are batches the queue held a moment ago.
+        spares = SpareBatches(maxCount: 1024, maxBytes: max(1 << 20, settings.queueBytes / 2))
     }
 
     var stats: DeliveryStats { state.withLockedValue { $0.stats } }
@@ -100,6 +104,7 @@ final class BatchSender: Sendable {
                 await deliver(item.batch, positions: item.positions ?? Array(item.batch.records.indices))
             }
             if let path { sequencer.done(path: path, index: item.batch.index) }
+            spares.put(item.batch)
         }
     }
 

@@ -35,6 +35,9 @@ final class HTTPSink: BatchSink, Sendable {
 
     var keepsRows: Bool { sender.tracker.keepsRows }
 
+    /// Sent batches, for the pipeline's batcher to fill again.
+    var spares: SpareBatches { sender.spares }
+
     func keep(_ rows: [HeldRow], for serial: Int) { sender.tracker.keep(rows, for: serial) }
 
     var stopRequested: Bool { sender.isStopping }
