@@ -82,9 +82,11 @@ public struct Batcher {
         body.reserveCapacity(reservation)
     }
 
-    /// What a new body reserves: room for the largest body so far and an eighth more.
+    /// What a new body reserves: room for the largest body so far and an eighth more (at least
+    /// 4 KiB for bodies of many records; a one-record body is about its record's size, and
+    /// the load queue holds hundreds of them).
     private var reservation: Int {
-        min(maxBytes, 1 << 20, max(4096, largestBody + largestBody / 8))
+        min(maxBytes, 1 << 20, max(maxRecords == 1 ? 64 : 4096, largestBody + largestBody / 8))
     }
 
     /// The largest record JSON one request can hold (the byte limit less the envelope).
