@@ -123,8 +123,7 @@ final class BatchQueue: @unchecked Sendable {
     /// the lock still held.
     private func take() -> Take {
         if head < items.count {
-            let batch = items[head]
-            items[head] = nil
+            let batch = items[head].take()   // moved out: a copy retained its five references
             head += 1
             bytes -= batch?.batch.body.count ?? 0
             if head > 64 && head * 2 > items.count {
