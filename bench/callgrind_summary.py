@@ -2,6 +2,7 @@
 the start-up taken out (the profile of one row), and the functions that executed the most
 themselves, their Swift names demangled. valgrind counts each byte a `rep movsb` copies as an
 instruction, so memcpy's share is larger in these counts than in time."""
+import json
 import os
 import re
 import subprocess
@@ -10,7 +11,7 @@ import sys
 
 def profile(path):
     """(total, [(count, function, object)]) from callgrind_annotate, per function."""
-    annotated = subprocess.run(["callgrind_annotate", "--threshold=100", path],
+    annotated = subprocess.run(["callgrind_annotate", "--threshold=100", "--auto=no", path],
                                capture_output=True, text=True, check=True).stdout
     total = None
     functions = {}
@@ -32,10 +33,21 @@ def profile(path):
     return total, functions
 
 
+def rows_read(report_path):
+    """The rows a run read, from its report."""
+    with open(report_path) as report:
+        return json.load(report)["totals"]["read"]
+
+
 def main():
-    job, path, startup_path, rows, top = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+    job, path, report_path, startup_path, startup_report_path, top = sys.argv[1:6] + [int(sys.argv[6])]
     total, functions = profile(path)
     startup, startup_functions = profile(startup_path)
+    # The difference between the two runs is the cost of the rows the longer one read more.
+    read = rows_read(report_path)
+    rows = read - rows_read(startup_report_path)
+    if rows <= 0:
+        sys.exit(f"bench/callgrind: the {job} run read {read} rows, no more than the start-up run")
     marginal = sorted(((count - startup_functions.get(key, 0), key) for key, count in functions.items()), reverse=True)
     shown = marginal[:top]
     demangled = subprocess.run(["swift", "demangle", "--simplified"], input="\n".join(k[0] for _, k in shown),
@@ -43,7 +55,7 @@ def main():
     if len(demangled) != len(shown):
         demangled = [k[0] for _, k in shown]
     rows_cost = total - startup
-    print(f"\n{job}: {rows_cost / rows:,.0f} instructions per row ({total:,} for {rows:,} rows, "
+    print(f"\n{job}: {rows_cost / rows:,.0f} instructions per row ({total:,} for {read:,} rows, "
           f"{startup:,} of them start-up: the run on one row)")
     print("| per row | share | function | object |\n|---:|---:|---|---|")
     for (count, (_, obj)), name in zip(shown, demangled):

@@ -8,26 +8,28 @@ import FerryVendors
         bytes.withUnsafeBytes { $0.baseAddress }
     }
 
-    /// Batches handed back are filled again in place, and what they held before never shows
-    /// in the batches built in them: the same bodies, records and ranges as without spares.
+    /// Batches handed back are filled again in place (batch k is built in the arrays of batch
+    /// k - 2, handed back as soon as it was made), and what they held before never shows in
+    /// the batches built in them: the same bodies, records and ranges as without spares.
     @Test func handedBackBatchesAreRefilledInPlace() throws {
-        let records = (0..<40).map { record($0, size: 5 + $0 % 17) }
+        // Records of one size, so that no body outgrows the one it is built in.
+        let records = (0..<40).map { record($0, size: 12) }
         let expected = batches(records, maxRecords: 3)
         var batcher = Batcher(envelope: .objectArray(key: "events"), limits: RequestLimits(maxRecords: 3, maxBytes: 1 << 20))
         let spares = SpareBatches(maxCount: 8, maxBytes: 1 << 20)
         batcher.spares = spares
         var built: [Batch] = []
-        var reused = 0
-        var returned: [UnsafeRawPointer] = []
+        var bodies: [UnsafeRawPointer?] = []
+        var recordLists: [UnsafeRawPointer?] = []
         for (i, r) in records.enumerated() {
             guard case .completed(let batch) = batcher.add(r, ref: ref(i)) else { continue }
-            if let base = address(batch.body), returned.contains(base) { reused += 1 }
-            // Checked as the consumer sees it, then handed back as a sender does.
-            // (copies: `Array(array)` would share the storage and keep it from being reused)
+            bodies.append(batch.body.withUnsafeBytes { $0.baseAddress })
+            recordLists.append(batch.records.withUnsafeBytes { $0.baseAddress })
+            // Copied as the consumer sees it (`Array(array)` would share the storage and keep
+            // it from being reused), then handed back as a sender does.
             built.append(Batch(index: batch.index, body: batch.body.withUnsafeBufferPointer { Array($0) },
                                records: batch.records.withUnsafeBufferPointer { Array($0) },
                                recordRanges: batch.recordRanges.withUnsafeBufferPointer { Array($0) }, path: batch.path))
-            if let base = address(batch.body) { returned.append(base) }
             spares.put(batch)
         }
         if let last = batcher.finish() { built.append(last) }
@@ -35,9 +37,11 @@ import FerryVendors
         #expect(built.map(\.records) == expected.map(\.records))
         #expect(built.map(\.recordRanges) == expected.map(\.recordRanges))
         #expect(built.map(\.index) == Array(0..<expected.count))
-        // The first two are new (nothing handed back yet), the last is not checked, and a spare
-        // body smaller than the next one grows (a new address).
-        #expect(reused >= expected.count / 2, "bodies were built in the arrays handed back (\(reused) of \(expected.count))")
+        #expect(bodies.count == expected.count - 1 && bodies.count > 4)
+        for k in 2..<bodies.count {
+            #expect(bodies[k] == bodies[k - 2], "batch \(k)'s body is built in batch \(k - 2)'s")
+            #expect(recordLists[k] == recordLists[k - 2], "batch \(k)'s records are kept in batch \(k - 2)'s")
+        }
     }
 
     /// A batch still held elsewhere when handed back is copied, not overwritten.

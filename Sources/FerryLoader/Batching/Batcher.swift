@@ -159,11 +159,13 @@ public struct Batcher {
         let batch = Batch(index: nextIndex, body: body, records: records, recordRanges: ranges,
                           path: paths.first)
         nextIndex += 1
-        if let storage = spares?.take() {
-            // The batch just made holds the arrays being filled: continue in a spare's.
-            body = storage.body
-            records = storage.records
-            ranges = storage.recordRanges
+        if var storage = spares?.take() {
+            // The batch just made holds the arrays being filled: continue in a spare's. Swapped,
+            // not assigned, so that the spare's arrays have no second owner when they are
+            // emptied (an assignment left `storage` holding them, and emptying then copied).
+            swap(&body, &storage.body)
+            swap(&records, &storage.records)
+            swap(&ranges, &storage.recordRanges)
             body.removeAll(keepingCapacity: true)
         } else if var reuse = spare {
             spare = nil

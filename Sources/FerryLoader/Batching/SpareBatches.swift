@@ -7,7 +7,7 @@ import NIOConcurrencyHelpers
 /// every request's arrays were allocated by one thread and freed by another: glibc then frees
 /// each into the allocating thread's arena under that arena's lock, which the pipeline holds
 /// while it allocates the next batch, and the two threads met in `futex` about once every
-/// three one-event Pyze requests. Bounded by count and by the bodies' capacity, so that a
+/// four one-event Pyze requests. Bounded by count and by the arrays' capacity, so that a
 /// burst of returns (a blocked pipeline while the senders drain the queue) is freed, not kept.
 final class SpareBatches: Sendable {
     private let state = NIOLockedValueBox(State())
@@ -26,7 +26,7 @@ final class SpareBatches: Sendable {
 
     /// Keeps `batch`'s storage for `take`, unless the spares are full (it is then freed here).
     func put(_ batch: consuming Batch) {
-        let size = batch.body.capacity
+        let size = Self.bytes(of: batch)
         var batch: Batch? = consume batch
         state.withLockedValue { state in
             guard state.batches.count < maxCount, state.bytes + size <= maxBytes else { return }
@@ -42,9 +42,16 @@ final class SpareBatches: Sendable {
     func take() -> Batch? {
         state.withLockedValue { state in
             guard let batch = state.batches.popLast() else { return nil }
-            state.bytes -= batch.body.capacity
+            state.bytes -= Self.bytes(of: batch)
             return batch
         }
+    }
+
+    /// The memory a batch's arrays hold: the body's and the records' and ranges' (64 bytes a
+    /// record, more than a small record's JSON).
+    static func bytes(of batch: borrowing Batch) -> Int {
+        batch.body.capacity + batch.records.capacity * MemoryLayout<RecordRef>.stride
+            + batch.recordRanges.capacity * MemoryLayout<Range<Int>>.stride
     }
 
     var count: Int { state.withLockedValue { $0.batches.count } }

@@ -104,7 +104,9 @@ final class BatchSender: Sendable {
                 await deliver(item.batch, positions: item.positions ?? Array(item.batch.records.indices))
             }
             if let path { sequencer.done(path: path, index: item.batch.index) }
-            spares.put(item.batch)
+            // Moved, not copied: a copy left `item` holding the arrays a moment longer, and
+            // the batcher, taking them in that moment, would have allocated anew.
+            spares.put((consume item).batch)
         }
     }
 
