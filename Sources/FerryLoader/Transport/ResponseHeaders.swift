@@ -24,9 +24,6 @@ struct ResponseHeaders: Sendable {
         for pair in pairs { append(name: Array(pair.name.utf8)[...], value: Array(pair.value.utf8)[...]) }
     }
 
-    var count: Int { fields.count }
-    var isEmpty: Bool { fields.isEmpty }
-
     /// Adds a field; the value's leading and trailing spaces and tabs are left out.
     mutating func append(name: ArraySlice<UInt8>, value: ArraySlice<UInt8>) {
         let nameStart = bytes.count
