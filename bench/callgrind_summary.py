@@ -10,7 +10,7 @@ import sys
 
 
 def profile(path):
-    """(total, [(count, function, object)]) from callgrind_annotate, per function."""
+    """(total, {(function, object): count}) from callgrind_annotate."""
     annotated = subprocess.run(["callgrind_annotate", "--threshold=100", "--auto=no", path],
                                capture_output=True, text=True, check=True).stdout
     total = None
