@@ -35,7 +35,10 @@ final class BatchQueue: @unchecked Sendable {
     private let maxBatches: Int
     private let lowWater: Int
 
-    init(capacity: Int, byteBudget: Int = 0, maxBatches: Int = 1024) {
+    /// Batches queued at most, however small.
+    static let defaultMaxBatches = 1024
+
+    init(capacity: Int, byteBudget: Int = 0, maxBatches: Int = BatchQueue.defaultMaxBatches) {
         self.capacity = max(1, capacity)
         self.byteBudget = max(0, byteBudget)
         self.maxBatches = max(self.capacity, maxBatches)

@@ -55,7 +55,7 @@ final class BatchSender: Sendable {
         self.journal = journal
         gate = ConcurrencyGate(maximum: settings.concurrency, rate: settings.rate)
         // About what the queue holds, at most: the spares are batches the queue held a moment ago.
-        spares = SpareBatches(maxCount: 1024, maxBytes: max(1 << 20, settings.queueBytes / 2))
+        spares = SpareBatches(maxCount: BatchQueue.defaultMaxBatches, maxBytes: max(1 << 20, settings.queueBytes / 2))
     }
 
     var stats: DeliveryStats { state.withLockedValue { $0.stats } }

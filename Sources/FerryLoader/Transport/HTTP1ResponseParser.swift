@@ -194,7 +194,6 @@ struct HTTP1ResponseParser {
         }
         // Read from the header bytes: the Content-Length values (all must be one number),
         // and of the transfer codings only whether there are any and the last.
-        var length: Int?
         var lengthValue: Range<Int>?
         var lengthConflict = false
         var codings = 0
@@ -234,9 +233,7 @@ struct HTTP1ResponseParser {
             guard !lengthConflict, !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
                 throw malformed("the answer's Content-Length is not one number")
             }
-            length = digits.reduce(0) { $0 * 10 + Int($1 - 48) }
-        }
-        if let length {
+            let length = digits.reduce(0) { $0 * 10 + Int($1 - 48) }
             if length > maxBodyBytes { throw tooLarge() }
             state = length == 0 ? .done : .fixed(remaining: length)
             return

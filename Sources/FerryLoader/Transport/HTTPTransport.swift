@@ -53,9 +53,13 @@ func firstHeader(_ name: String, in headers: [(name: String, value: String)]) ->
 /// Whether two header names are the same bytes but for ASCII letter case (without
 /// allocating lowercased copies: it runs for every answer).
 func sameIgnoringASCIICase<A: Collection<UInt8>, B: Collection<UInt8>>(_ a: A, _ b: B) -> Bool {
-    a.count == b.count && zip(a, b).allSatisfy { x, y in
-        x == y || ((x | 0x20) == (y | 0x20) && (x | 0x20) >= 97 && (x | 0x20) <= 122)
-    }
+    a.count == b.count && zip(a, b).allSatisfy(sameIgnoringASCIICase)
+}
+
+/// Whether two bytes are equal but for the case of an ASCII letter.
+@inline(__always)
+func sameIgnoringASCIICase(_ x: UInt8, _ y: UInt8) -> Bool {
+    x == y || ((x | 0x20) == (y | 0x20) && (x | 0x20) >= 97 && (x | 0x20) <= 122)
 }
 
 /// Why an exchange got no answer. `description` never holds the request (so never a secret).

@@ -72,18 +72,12 @@ struct ResponseHeaders: Sendable {
             var i = 0
             var j = field.name.lowerBound
             while i < name.count {
-                if !Self.sameLetter(all[j], name[i]) { return false }
+                if !sameIgnoringASCIICase(all[j], name[i]) { return false }
                 i += 1
                 j += 1
             }
             return true
         }
-    }
-
-    /// Two bytes equal but for the case of an ASCII letter.
-    @inline(__always)
-    static func sameLetter(_ x: UInt8, _ y: UInt8) -> Bool {
-        x == y || ((x | 0x20) == (y | 0x20) && (x | 0x20) >= 97 && (x | 0x20) <= 122)
     }
 
     /// Whether `field`'s name is `lowercase` (a literal), compared without ASCII case.
