@@ -221,4 +221,57 @@ import FerryVendors
             #expect(!checker.problems(in: try JSONParser.parse(Array(record.utf8))).isEmpty, "\(record)")
         }
     }
+
+    /// `ObjectRule.index(ofName:readable:)` against plain comparison: names of every length
+    /// around the eight- and sixteen-byte words, each with every byte changed, read with room
+    /// to spare (two whole words loaded) and with none (put together byte by byte).
+    @Test func namesAreFoundByTheirBytesWhateverTheirLength() throws {
+        var names: [String] = []
+        for length in 1...20 {
+            let base = String(repeating: "k", count: length)
+            names.append(base)
+            names.append(String(base.dropLast()) + "z")   // differs in its last byte only
+        }
+        names.append("user_agent_string_long")              // 22 bytes: beyond the second word
+        names.append("user_agent_string_lonG")
+        let rule = ObjectRule(RecordSchema(fields: names.map { FieldSchema($0, .integer) }, allowsOtherMembers: true))
+        var probes = names.map { Array($0.utf8) }
+        for name in names {
+            let bytes = Array(name.utf8)
+            for at in bytes.indices {
+                for replacement: UInt8 in [UInt8(ascii: "k"), UInt8(ascii: "z"), 0x00, 0xFF] {
+                    var changed = bytes
+                    changed[at] = replacement
+                    probes.append(changed)
+                }
+            }
+            probes.append(Array(bytes.dropLast()))
+            probes.append(bytes + [UInt8(ascii: "k")])
+        }
+        for probe in probes {
+            let expected = names.firstIndex { Array($0.utf8) == probe }
+            // Exactly the name's bytes readable: a word may not be loaded whole.
+            let tight = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: probe.count)
+            defer { tight.deallocate() }
+            _ = tight.initialize(from: probe)
+            #expect(rule.index(ofName: UnsafeBufferPointer(tight), readable: probe.count) == expected, "\(probe)")
+            // Followed by other bytes, as inside a body: two words loaded and masked.
+            let padded = probe + Array(#"":1,"other":[1,2,3]}"#.utf8)
+            padded.withUnsafeBufferPointer { body in
+                let name = UnsafeBufferPointer(rebasing: body[..<probe.count])
+                #expect(rule.index(ofName: name, readable: body.count) == expected, "\(probe) in a body")
+            }
+        }
+    }
+
+    /// A key whose name ends within sixteen bytes of the body's end still matches.
+    @Test func aKeyNearTheEndOfTheBody() throws {
+        let schema = RecordSchema(fields: [FieldSchema("a", .integer, required: true), FieldSchema("sixteen_bytes_xx", .integer)])
+        let rule = ObjectRule(schema)
+        #expect(Self.scan(rule, #"{"sixteen_bytes_xx":2,"a":1}"#))
+        #expect(Self.scan(rule, #"{"a":1,"sixteen_bytes_xx":2}"#))
+        #expect(Self.scan(rule, #"{"a":1}"#))
+        #expect(!Self.scan(rule, #"{"sixteen_bytes_xy":2,"a":1}"#))
+        #expect(!Self.scan(rule, #"{"a":1,"sixteen_bytes_x":2}"#))
+    }
 }

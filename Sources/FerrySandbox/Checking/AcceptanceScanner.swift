@@ -92,7 +92,7 @@ struct AcceptanceScanner {
         var nonNull: UInt64 = 0
         let read = container(closing: UInt8(ascii: "}")) { s in
             guard let name = s.key() else { return false }
-            guard let k = rule.index(ofName: name) else { return rule.allowsOtherMembers && s.anyValue() }
+            guard let k = rule.index(ofName: name, readable: s.bytesLeft(from: name)) else { return rule.allowsOtherMembers && s.anyValue() }
             let bit: UInt64 = 1 << UInt64(k)
             guard present & bit == 0 else { return false }   // given twice
             present |= bit
@@ -195,6 +195,11 @@ struct AcceptanceScanner {
     }
 
     private func byte() -> UInt8 { i < n ? p[i] : 0 }
+
+    /// How many bytes of the body there are from the start of `text` (a part of it) on.
+    private func bytesLeft(from text: UnsafeBufferPointer<UInt8>) -> Int {
+        text.baseAddress.map { n - ($0 - p) } ?? 0
+    }
 
     private mutating func enter() -> Bool {
         depth += 1

@@ -18,10 +18,17 @@ final class ObjectRule: Sendable {
     /// copies no `FieldRule` (each copy retained its name, its bytes and its type).
     let types: [TypeRule]
     let nullAllowed: [Bool]
-    /// The first eight bytes of each field's name (zero past a shorter name's end) and its
-    /// length: most names are matched by this word alone.
-    private let nameHeads: [UInt64]
-    private let nameCounts: [Int]
+    /// Each field's name as two words and a length, for `index(ofName:readable:)`.
+    private let nameKeys: [NameKey]
+
+    /// A field's name for matching: its first eight bytes and bytes 8 to 15 as little-endian
+    /// words (zero past its end), and its length. Every name of up to sixteen bytes is
+    /// matched by these alone.
+    private struct NameKey {
+        let head: UInt64
+        let second: UInt64
+        let count: Int
+    }
 
     struct Masks: Sendable {
         let required: UInt64
@@ -36,8 +43,13 @@ final class ObjectRule: Sendable {
         masks = Self.masks(fields, atLeastOneOf)
         types = fields.map(\.type)
         nullAllowed = fields.map { !$0.required && $0.nullable }
-        nameCounts = fields.map(\.nameBytes.count)
-        nameHeads = fields.map { field in field.nameBytes.withUnsafeBufferPointer { ByteSearch.head($0.baseAddress, count: $0.count) } }
+        nameKeys = fields.map { field in
+            field.nameBytes.withUnsafeBufferPointer { bytes in
+                NameKey(head: ByteSearch.head(bytes.baseAddress, count: bytes.count),
+                        second: bytes.count > 8 ? ByteSearch.head(bytes.baseAddress.map { $0 + 8 }, count: bytes.count - 8) : 0,
+                        count: bytes.count)
+            }
+        }
     }
 
     private static func masks(_ fields: [FieldRule], _ groups: [[String]]) -> Masks? {
@@ -56,23 +68,38 @@ final class ObjectRule: Sendable {
         return Masks(required: required, groups: groupMasks)
     }
 
-    /// The index of the field whose name is these UTF-8 bytes.
-    func index(ofName name: UnsafeBufferPointer<UInt8>) -> Int? {
+    /// The index of the field whose name is these UTF-8 bytes. `readable` bytes from the
+    /// name's start may be read (at least its count): where it is sixteen or more, as for a
+    /// key inside a request body, the name's first two words are loaded whole and masked to
+    /// its length, instead of being put together byte by byte.
+    func index(ofName name: UnsafeBufferPointer<UInt8>, readable: Int) -> Int? {
         guard let base = name.baseAddress else { return fields.firstIndex { $0.nameBytes.isEmpty } }
-        let head = ByteSearch.head(base, count: name.count)
         let count = name.count
-        return nameHeads.withUnsafeBufferPointer { heads in
-            nameCounts.withUnsafeBufferPointer { counts in
-                for k in 0..<heads.count where heads[k] == head && counts[k] == count {
-                    if count <= 8 { return k }
-                    let rest = fields[k].nameBytes.withUnsafeBufferPointer { bytes in
-                        (8..<count).allSatisfy { bytes[$0] == base[$0] }
-                    }
-                    if rest { return k }
-                }
-                return nil
-            }
+        let head: UInt64, second: UInt64
+        if readable >= 16 {
+            head = Self.word(base, count: count)
+            second = count > 8 ? Self.word(base + 8, count: count - 8) : 0
+        } else {
+            head = ByteSearch.head(base, count: count)
+            second = count > 8 ? ByteSearch.head(base + 8, count: count - 8) : 0
         }
+        return nameKeys.withUnsafeBufferPointer { keys in
+            for k in keys.indices where keys[k].head == head && keys[k].count == count && keys[k].second == second {
+                if count <= 16 { return k }
+                let rest = fields[k].nameBytes.withUnsafeBufferPointer { bytes in
+                    (16..<count).allSatisfy { bytes[$0] == base[$0] }
+                }
+                if rest { return k }
+            }
+            return nil
+        }
+    }
+
+    /// The eight bytes at `p` as a little-endian word, those from `count` on zeroed.
+    @inline(__always)
+    private static func word(_ p: UnsafePointer<UInt8>, count: Int) -> UInt64 {
+        let w = UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+        return count >= 8 ? w : w & ((1 &<< UInt64(8 &* count)) &- 1)
     }
 
     func knows(_ name: String) -> Bool {
