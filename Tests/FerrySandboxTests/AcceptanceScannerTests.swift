@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import NIOCore
 import FerryCore
 import FerryMapping
 import FerryVendors
@@ -24,7 +25,7 @@ import FerryVendors
     static func fullCheck(_ route: VendorRoute, _ body: [UInt8]) -> Int? {
         let request = VendorRoute.Incoming(
             authorization: nil, contentType: "application/json", path: route.target.endpoint.path,
-            parameters: [:], body: body)
+            parameters: [:], body: ByteBuffer(bytes: body))
         do {
             let items = try route.jsonItems(request)
             try route.checkCount(items.count)

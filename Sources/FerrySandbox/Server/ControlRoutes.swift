@@ -51,7 +51,7 @@ struct ControlRoutes: Sendable {
         router.post("/_sandbox/faults") { request, _ in
             let (body, _) = try await VendorExchange.collect(request.body, limit: 64 << 10)
             do throws(FaultPlanError) {
-                let plan = try FaultPlan(parsing: String(decoding: body, as: UTF8.self))
+                let plan = try FaultPlan(parsing: String(buffer: body))
                 await traffic.replacePlan(plan)
                 return SandboxRouter.json(jsonObject(["faults": .string(plan.description)]))
             } catch {

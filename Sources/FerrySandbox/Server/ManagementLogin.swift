@@ -7,7 +7,7 @@ import Hummingbird
 enum ManagementLogin {
     static func respond(to request: Request) async throws -> Response {
         let (body, _) = try await VendorExchange.collect(request.body, limit: 64 << 10)
-        let value = try? JSONParser.parse(body)
+        let value = try? JSONParser.parse(Array(body.readableBytesView))
         guard case .string(let email)? = value?.value(atPath: "email"),
               case .string(let password)? = value?.value(atPath: "password") else {
             return SandboxRouter.response(.refused(.content("the body must be {\"email\": ..., \"password\": ...}"), vendor: .talonone))

@@ -2,6 +2,7 @@ import Foundation
 import FerryCore
 import FerryMapping
 import FerryVendors
+import NIOCore
 
 /// One target's endpoint in the sandbox: checks a request as the vendor would (credential,
 /// media type, size, JSON, envelope, per-request limits, every record against the target's
@@ -17,7 +18,8 @@ struct VendorRoute: Sendable {
         var path: String
         /// Path parameters, percent-decoded.
         var parameters: [String: String]
-        var body: [UInt8]
+        /// As received: scanned and parsed in place.
+        var body: ByteBuffer
         /// The body was longer than the target's `maxBytes` (and was not kept whole).
         var bodyTooLarge: Bool = false
     }
@@ -84,7 +86,7 @@ struct VendorRoute: Sendable {
         try authenticate(request.authorization)
         try checkParameters(request.parameters)
         try checkMediaType(request)
-        let scanned = request.body.withUnsafeBufferPointer { body in
+        let scanned = request.body.withReadableUInt8s { body in
             AcceptanceScanner.count(body, envelope: target.envelope, rule: rule, emptyArrays: target.emptyArrays)
         }
         guard let count = scanned, count <= target.limits.maxRecords else { return nil }
@@ -188,7 +190,9 @@ struct VendorRoute: Sendable {
         try checkMediaType(request)
         let value: JSONValue
         do {
-            value = try request.body.withUnsafeBufferPointer { (buffer) throws(JSONParseError) in try JSONParser.parse(buffer) }
+            value = try request.body.withReadableUInt8s { buffer in
+                Result { () throws(JSONParseError) in try JSONParser.parse(buffer) }
+            }.get()
         } catch {
             throw .content("malformed JSON: \(error)")
         }
@@ -304,7 +308,7 @@ struct VendorRoute: Sendable {
         }
         let rows: [(line: Int, fields: [String])]
         do throws(MultipartError) {
-            let form = try MultipartForm(parsing: request.body, boundary: boundary)
+            let form = try MultipartForm(parsing: Array(request.body.readableBytesView), boundary: boundary)
             guard let part = form.parts.first(where: { $0.name == field }) else {
                 throw MultipartError("no part named \"\(field)\" (the CSV file of coupons)")
             }
