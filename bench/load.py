@@ -1,7 +1,7 @@
 """bench/load: ferry load into a separate `ferry sandbox --counts-only` on loopback.
 
 Usage: python3 bench/load.py FERRY EVENTS_CSV_GZ RESULTS_MD   (appends a section to RESULTS_MD)
-Environment: RUNS (default 3), LOAD_ROWS (rows for the batched targets, default 1000000),
+Environment: RUNS (default 5), LOAD_ROWS (rows for the batched targets, default 1000000),
 PYZE_ROWS (events sent one per request, default 40000), WRK_SECONDS (default 10),
 CONCURRENCY (default "1 8 32"), PORT (default 18789), ONLY (run only the targets whose name
 holds this text, e.g. ONLY=pyze).
@@ -28,7 +28,7 @@ import time
 import urllib.request
 
 FERRY, EVENTS, RESULTS = sys.argv[1:4]
-RUNS = int(os.environ.get("RUNS", "3"))
+RUNS = int(os.environ.get("RUNS", "5"))
 LOAD_ROWS = int(os.environ.get("LOAD_ROWS", "1000000"))
 PYZE_ROWS = int(os.environ.get("PYZE_ROWS", "40000"))
 WRK_SECONDS = int(os.environ.get("WRK_SECONDS", "10"))
