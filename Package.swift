@@ -41,6 +41,7 @@ let package = Package(
         .target(name: "FerrySandbox", dependencies: [
             "FerryCore", "FerryVendors",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

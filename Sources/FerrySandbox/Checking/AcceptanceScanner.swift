@@ -92,7 +92,9 @@ struct AcceptanceScanner {
         var nonNull: UInt64 = 0
         let read = container(closing: UInt8(ascii: "}")) { s in
             guard let name = s.key() else { return false }
-            guard let k = rule.index(ofName: name, readable: s.bytesLeft(from: name)) else { return rule.allowsOtherMembers && s.anyValue() }
+            guard let k = rule.index(ofName: name, readable: s.bytesLeft(from: name)) else {
+                return rule.allowsOtherMembers && s.anyValue()
+            }
             let bit: UInt64 = 1 << UInt64(k)
             guard present & bit == 0 else { return false }   // given twice
             present |= bit

@@ -45,6 +45,7 @@ public final class SandboxServer: Sendable {
         logger.logLevel = .warning
         let app = Application(
             router: router,
+            server: LoopBoundHTTP1Channel.builder,
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port),
                                                     serverName: "ferry-sandbox"),
             onServerRunning: { channel in
