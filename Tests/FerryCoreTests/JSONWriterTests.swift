@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import FerryCore
 
@@ -228,7 +229,7 @@ struct JSONTestRNG: RandomNumberGenerator {
             return out + "\""
         }
         let specials: [[UInt8]] = [[0x22], [0x5C], [0x0A], [0x09], [0x01], Array("\u{2028}".utf8), Array("€".utf8)]
-        for length in 0...40 {
+        for length in 0...70 {
             let plain = (0..<length).map { UInt8(ascii: "a") + UInt8($0 % 26) }
             #expect(String(decoding: string(bytes: plain), as: UTF8.self) == reference(plain), "length \(length)")
             #expect(string(String(decoding: plain, as: UTF8.self)) == reference(plain), "length \(length), String")
@@ -238,6 +239,30 @@ struct JSONTestRNG: RandomNumberGenerator {
                     #expect(String(decoding: string(bytes: bytes), as: UTF8.self) == reference(bytes),
                             "length \(length), \(special) at \(position)")
                 }
+            }
+        }
+    }
+
+    /// The plain run is copied sixteen bytes at a time, and the last block may read past the
+    /// string's end only within the same 4 KiB page. A string ending right before an
+    /// unreadable page, at every length up to 40 and with a special byte at every position,
+    /// is written whole and correctly (a read past the page would crash the test).
+    @Test func stringsEndingAtAnUnreadablePage() throws {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let mapped = mmap(nil, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        let base = try #require(mapped == MAP_FAILED ? nil : mapped).assumingMemoryBound(to: UInt8.self)
+        defer { munmap(base, 2 * page) }
+        #expect(mprotect(base + page, page, PROT_NONE) == 0)
+        for length in 0...40 {
+            for position in -1..<length {
+                var bytes = (0..<length).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+                if position >= 0 { bytes[position] = UInt8(ascii: "\"") }
+                let start = base + page - length
+                for (k, byte) in bytes.enumerated() { start[k] = byte }
+                var writer = JSONWriter(capacity: 8)
+                writer.writeString(validUTF8: UnsafeBufferPointer(start: start, count: length))
+                let expected = "\"" + String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\"", with: "\\\"") + "\""
+                #expect(String(decoding: writer.bytes, as: UTF8.self) == expected, "length \(length), quote at \(position)")
             }
         }
     }

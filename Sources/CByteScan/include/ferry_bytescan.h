@@ -8,7 +8,8 @@
 
 // Finding the next of two or three given bytes (or the end of a plain run in a JSON string),
 // sixteen bytes at a time with SSE2 (part of every x86-64 CPU), for FerryCore's `ByteSearch`:
-// the CSV reader's field scan and the JSON scanners' strings. Static inline, so that Swift's
+// the CSV reader's field scan and the JSON scanners' strings; and the JSON writer's copy of a
+// string's plain run (`ferry_copy_json_plain`). Static inline, so that Swift's
 // compiler inlines it into the scan loop like its own code. Where there is no SSE2, and for
 // the last bytes before `end`, the caller's portable search takes over: the scan returns the
 // first index it did not look at.
@@ -56,6 +57,50 @@ static inline size_t ferry_scan3(const uint8_t *p, size_t start, size_t end, uin
 /// `*found` and `*high` as `ferry_scan3` does.
 static inline size_t ferry_scan_json_string(const uint8_t *p, size_t start, size_t end, uint8_t *high, int *found) {
     return ferry_scan_stops(p, start, end, '"', '\\', '\\', 1, high, found);
+}
+
+/// Copies the plain start of a JSON string's content, sixteen bytes at a time: `src[0..<n)`
+/// to `dst` up to the first byte that may need escaping in valid UTF-8 (a control character,
+/// `"`, `\`, or 0xE2, which leads U+2028 and U+2029), and returns that byte's index, or `n`
+/// when there is none. `dst` must have room for `n + 16` bytes: whole blocks are stored, and
+/// the bytes past the returned index are scratch for the caller to overwrite.
+///
+/// The last block may read up to 15 bytes past `src + n`, and does so only when they lie on
+/// the same 4 KiB page as the block's first byte, which is mapped since that byte is `src`'s;
+/// what those bytes hold is masked out. Otherwise, and where there is no SSE2, the last bytes
+/// are copied one at a time. (AddressSanitizer would report those masked reads past a heap
+/// block, so it is told not to look here.)
+#if defined(__has_attribute)
+#if __has_attribute(no_sanitize)
+__attribute__((no_sanitize("address")))
+#endif
+#endif
+static inline size_t ferry_copy_json_plain(uint8_t *dst, const uint8_t *src, size_t n) {
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    const __m128i e2 = _mm_set1_epi8((char)0xE2), control = _mm_set1_epi8(0x1F);
+    while (i < n) {
+        if (n - i < 16 && (((uintptr_t)(src + i)) & 4095u) > 4096u - 16u) break;
+        const __m128i w = _mm_loadu_si128((const __m128i *)(src + i));
+        _mm_storeu_si128((__m128i *)(dst + i), w);
+        const __m128i stops = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, backslash)),
+                                           _mm_or_si128(_mm_cmpeq_epi8(w, e2), _mm_cmpeq_epi8(_mm_max_epu8(w, control), control)));
+        const unsigned m = (unsigned)_mm_movemask_epi8(stops);
+        if (m != 0) {
+            const size_t k = i + (size_t)__builtin_ctz(m);
+            return k < n ? k : n;
+        }
+        i += 16;
+    }
+    if (i >= n) return n;
+#endif
+    for (; i < n; i++) {
+        const uint8_t c = src[i];
+        if (c < 0x20 || c == '"' || c == '\\' || c == 0xE2) return i;
+        dst[i] = c;
+    }
+    return n;
 }
 
 #endif

@@ -1,3 +1,5 @@
+import CByteScan
+
 /// A fast JSON writer that appends compact UTF-8 JSON to ``bytes``.
 ///
 /// The writer places commas itself: call ``beginObject()``, then ``writeKey(_:)`` followed
@@ -437,30 +439,12 @@ public struct JSONWriter: ~Copyable, Sendable {
         }
         let n = source.count
         // Up to the first byte that may need escaping (in most strings, all of them), the bytes
-        // are scanned and copied in one pass, eight at a time, into room for the whole string
-        // and its quotes: a word is stored before it is looked at, and only the bytes before
-        // its first special byte are kept.
-        let room = out.reserve(n &+ 2)
+        // are scanned and copied in one pass, sixteen at a time, into room for the whole string,
+        // its quotes and one block more (`ferry_copy_json_plain`).
+        let room = out.reserve(n &+ 2 &+ 16)
         room.pointee = UInt8(ascii: "\"")
-        let copy = UnsafeMutableRawPointer(room + 1)
-        var j = 0
-        plain: do {
-            while j &+ 8 <= n {
-                let word = JSONScan.load(p, j)
-                copy.storeBytes(of: word.littleEndian, toByteOffset: j, as: UInt64.self)
-                let stops = JSONScan.stringStops(word) | JSONScan.equal(word, 0xE2)
-                if stops != 0 {
-                    j &+= stops.trailingZeroBitCount &>> 3
-                    break plain
-                }
-                j &+= 8
-            }
-            while j < n {
-                let c = p[j]
-                if Self.mayNeedEscape(c) { break plain }
-                room[1 &+ j] = c
-                j &+= 1
-            }
+        var j = ferry_copy_json_plain(room + 1, p, n)
+        if j == n {
             room[1 &+ n] = UInt8(ascii: "\"")
             out.commit(n &+ 2)
             return
