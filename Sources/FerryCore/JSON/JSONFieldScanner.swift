@@ -153,9 +153,7 @@ public struct JSONFieldScanner {
                 if escaped { return false }   // an escaped key might spell a wanted one
                 let keyCount = keyEnd - keyStart
                 // The key is followed by at least `":` and a value, so eight bytes can mostly be read at once.
-                let head = keyStart &+ 8 <= n
-                    ? JSONScan.load(p, keyStart) & (keyCount >= 8 ? ~0 : (1 &<< UInt64(8 &* keyCount)) &- 1)
-                    : ByteSearch.head(p + keyStart, count: keyCount)
+                let head = ByteSearch.head(p + keyStart, count: keyCount, readable: n - keyStart)
                 child = paths.child(of: node, head: head, key: p + keyStart, count: keyCount)
             }
             skipWhitespace()

@@ -92,6 +92,16 @@ public enum ByteSearch {
         return word
     }
 
+    /// `head(p, count:)` where `readable` bytes from `p` may be read (at least `count`): with
+    /// eight or more, as for a key inside a longer text, one load masked to `count` instead of
+    /// a byte at a time.
+    @inlinable @inline(__always)
+    public static func head(_ p: UnsafePointer<UInt8>, count: Int, readable: Int) -> UInt64 {
+        guard readable >= 8 else { return head(p, count: count) }
+        let word = UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+        return count >= 8 ? word : word & ((1 &<< UInt64(8 &* count)) &- 1)
+    }
+
     /// The search itself: `marks` flags the high bit of each byte of a word that may match
     /// (exactly for its lowest), `matches` tests one byte for the tail shorter than a word.
     @inline(__always)

@@ -69,20 +69,14 @@ final class ObjectRule: Sendable {
     }
 
     /// The index of the field whose name is these UTF-8 bytes. `readable` bytes from the
-    /// name's start may be read (at least its count): where it is sixteen or more, as for a
-    /// key inside a request body, the name's first two words are loaded whole and masked to
-    /// its length, instead of being put together byte by byte.
+    /// name's start may be read (at least its count): inside a request body, the name's first
+    /// two words are then loaded whole and masked to its length (`ByteSearch.head`), instead of
+    /// being put together byte by byte.
     func index(ofName name: UnsafeBufferPointer<UInt8>, readable: Int) -> Int? {
         guard let base = name.baseAddress else { return fields.firstIndex { $0.nameBytes.isEmpty } }
         let count = name.count
-        let head: UInt64, second: UInt64
-        if readable >= 16 {
-            head = Self.word(base, count: count)
-            second = count > 8 ? Self.word(base + 8, count: count - 8) : 0
-        } else {
-            head = ByteSearch.head(base, count: count)
-            second = count > 8 ? ByteSearch.head(base + 8, count: count - 8) : 0
-        }
+        let head = ByteSearch.head(base, count: count, readable: readable)
+        let second = count > 8 ? ByteSearch.head(base + 8, count: count - 8, readable: readable - 8) : 0
         return nameKeys.withUnsafeBufferPointer { keys in
             for k in keys.indices where keys[k].head == head && keys[k].count == count && keys[k].second == second {
                 if count <= 16 { return k }
@@ -93,13 +87,6 @@ final class ObjectRule: Sendable {
             }
             return nil
         }
-    }
-
-    /// The eight bytes at `p` as a little-endian word, those from `count` on zeroed.
-    @inline(__always)
-    private static func word(_ p: UnsafePointer<UInt8>, count: Int) -> UInt64 {
-        let w = UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
-        return count >= 8 ? w : w & ((1 &<< UInt64(8 &* count)) &- 1)
     }
 
     func knows(_ name: String) -> Bool {

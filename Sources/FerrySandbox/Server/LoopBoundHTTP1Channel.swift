@@ -28,7 +28,9 @@ struct LoopBoundHTTP1Channel: ServerChildChannel {
     }
 }
 
-/// Runs a task's jobs on one NIO event loop.
+/// Runs a task's jobs on one NIO event loop. (FerryLoader's `EventLoopTaskExecutor` is the
+/// same eight lines; FerrySandbox does not depend on FerryLoader, and a module for them alone
+/// would be more than they are.)
 private final class LoopExecutor: TaskExecutor, @unchecked Sendable {
     let loop: any EventLoop
 
