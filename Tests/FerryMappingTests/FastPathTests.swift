@@ -109,11 +109,39 @@ import FerryCore
         #expect(results[1].json == #"{"id":"o2","props":{"items":[{"sku":"c","price":100.0}]}}"#)
         #expect(results[2].errors.map(\.kind) == [.invalidType])
     }
+
+    /// An `each_row` array is held to its type's `maxItems`, whether its items are objects
+    /// (written by the item's flat program) or leaves (by the general path).
+    @Test func groupedItemsAreHeldToTheArraysMaxItems() throws {
+        let schema = RecordSchema(fields: [
+            FieldSchema("id", .string(), required: true),
+            FieldSchema("lines", .array(.object(.propertyBag), maxItems: 2)),
+            FieldSchema("skus", .array(.string(), maxItems: 2)),
+        ])
+        let yaml = """
+        target: t
+        group_by: [order]
+        fields:
+          id: order
+          lines:
+            each_row:
+              fields:
+                sku: sku
+                qty: { column: qty, type: int }
+          skus: { each_row: sku }
+        """
+        let results = try mapGroupsCSV(yaml, "order,sku,qty\no1,a,1\no1,b,2\no2,c,1\no2,d,1\no2,e,1\n", schema: schema)
+        #expect(results.count == 2)
+        #expect(results[0].json == #"{"id":"o1","lines":[{"sku":"a","qty":1},{"sku":"b","qty":2}],"skus":["a","b"]}"#)
+        #expect(results[1].errors.map(\.kind) == [.tooLong, .tooLong])
+        #expect(results[1].errors.map(\.field) == ["lines", "skus"])
+        #expect(results[1].errors.allSatisfy { $0.reason == "the group gives 3 items; at most 2 are allowed" })
+    }
 }
 
 /// Maps a CSV text's consecutive rows with the same first cell as one group each.
-func mapGroupsCSV(_ yaml: String, _ csv: String) throws -> [Mapped] {
-    let mapping = try compile(yaml)
+func mapGroupsCSV(_ yaml: String, _ csv: String, schema: RecordSchema = testSchema) throws -> [Mapped] {
+    let mapping = try compile(yaml, schema: schema)
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-groups-\(UUID().uuidString).csv")
     try Data(csv.utf8).write(to: url)
     defer { try? FileManager.default.removeItem(at: url) }

@@ -75,6 +75,13 @@ final class MapProgram {
     /// row does not retain and release its two plans.
     let leafRefs: UnsafeMutableBufferPointer<LeafRef>
     let eachRows: [(member: MemberPlan, item: ValuePlan, itemType: FieldType)]
+    /// The flat program of each `each_row` whose items are objects (nil for leaf items), by
+    /// index in `eachRows`.
+    let itemPrograms: [MapProgram?]
+    /// `eachRows` without reference counting, for `RecordMapper.run`: read once for every
+    /// group, copying the plans (indirect enums and classes) out of `eachRows` was five
+    /// retains and as many releases a group.
+    let eachRowRefs: UnsafeMutableBufferPointer<EachRowRef>
     let objects: [ObjectPlan]
     /// Required object members, checked for emptiness at their end.
     let requiredObjects: [MemberPlan]
@@ -211,6 +218,10 @@ final class MapProgram {
         }
 
         lower(root, key: nil, isRoot: isRecord)
+        let itemPrograms = eachRows.map { _, item, _ -> MapProgram? in
+            guard case .object(let plan) = item else { return nil }
+            return MapProgram(root: plan, defaultTimestampFormat: defaultTimestampFormat, isRecord: false, constant: constant)
+        }
         self.steps = .allocate(capacity: steps.count)
         _ = self.steps.initialize(from: steps)
         keys = .allocate(capacity: max(1, keyBytes.count))
@@ -222,6 +233,13 @@ final class MapProgram {
         leafRefs = .allocate(capacity: max(1, members.count))
         _ = leafRefs.initialize(from: members.map { LeafRef(member: .passUnretained($0.0), leaf: .passUnretained($0.1)) })
         self.eachRows = eachRows
+        self.itemPrograms = itemPrograms
+        eachRowRefs = .allocate(capacity: max(1, eachRows.count))
+        _ = eachRowRefs.initialize(from: zip(eachRows, itemPrograms).map { entry, program in
+            var maxItems = -1
+            if case .array(_, let limit?) = entry.0.type { maxItems = limit }
+            return EachRowRef(member: .passUnretained(entry.0), itemProgram: program.map { .passUnretained($0) }, maxItems: maxItems)
+        })
         self.objects = objects
         self.requiredObjects = requiredObjects
         self.rootIsFlat = rootIsFlat && objects.isEmpty
@@ -233,7 +251,17 @@ final class MapProgram {
         let leaf: Unmanaged<LeafPlan>
     }
 
+    /// An `each_row` member's plans, unretained (see `eachRowRefs`).
+    struct EachRowRef {
+        let member: Unmanaged<MemberPlan>
+        /// The flat program of an object item; nil for a leaf item.
+        let itemProgram: Unmanaged<MapProgram>?
+        /// The most items the member's type allows; -1 for no limit.
+        let maxItems: Int
+    }
+
     deinit {
+        eachRowRefs.deallocate()
         leafRefs.deallocate()
         steps.deallocate()
         keys.deallocate()

@@ -67,27 +67,16 @@ extension RecordMapper {
     /// from files with different column orders; otherwise the bound file's are in place).
     @inline(__always)
     func useSlots(ofGroupRow index: Int) {
-        if !groupSlots.isEmpty { csvSlots = groupSlots[index] }
+        if !groupSlots.isEmpty { csvSlots = groupSlots[index].view }
     }
 
-    /// A flat program for every `each_row` object item under `plan`.
-    static func itemPrograms(_ plan: ObjectPlan, defaultTimestampFormat: TimestampOutputFormat,
-                             constant: ((MemberPlan, LeafPlan) -> [UInt8]?)?) -> [ObjectIdentifier: MapProgram] {
+    /// The flat program of every `each_row` object item of `program` (built with it), by the
+    /// item's plan, for `writeObject`.
+    static func itemPrograms(of program: MapProgram) -> [ObjectIdentifier: MapProgram] {
         var programs: [ObjectIdentifier: MapProgram] = [:]
-        func visit(_ plan: ObjectPlan) {
-            for member in plan.members {
-                switch member.value {
-                case .object(let nested):
-                    visit(nested)
-                case .eachRow(.object(let item), _):
-                    programs[ObjectIdentifier(item)] = MapProgram(root: item, defaultTimestampFormat: defaultTimestampFormat, isRecord: false,
-                                                                       constant: constant)
-                case .leaf, .eachRow:
-                    break
-                }
-            }
+        for (entry, itemProgram) in zip(program.eachRows, program.itemPrograms) {
+            if case .object(let plan) = entry.item, let itemProgram { programs[ObjectIdentifier(plan)] = itemProgram }
         }
-        visit(plan)
         return programs
     }
 
@@ -113,16 +102,21 @@ extension RecordMapper {
     }
 
     private func mapNonEmptyGroup(_ rows: [SourceRow], csvColumns: [[String]]?, _ writer: inout JSONWriter) -> MapOutcome {
+        rows.withUnsafeBufferPointer { rows in mapNonEmptyGroup(rows, csvColumns: csvColumns, &writer) }
+    }
+
+    private func mapNonEmptyGroup(_ rows: UnsafeBufferPointer<SourceRow>, csvColumns: [[String]]?,
+                                  _ writer: inout JSONWriter) -> MapOutcome {
         let first = rows[0]
         recordIsFlat = false
         groupRows = rows
         let bound = csvSlots
         if let csvColumns, csvColumns.count == rows.count, csvColumns.contains(where: { $0 != boundColumns }) {
             groupSlots = csvColumns.map { slots(forColumns: $0) }
-            csvSlots = groupSlots[0]
+            csvSlots = groupSlots[0].view
         }
         defer {
-            groupRows = []
+            groupRows = UnsafeBufferPointer(start: nil, count: 0)
             if !groupSlots.isEmpty {
                 groupSlots = []
                 csvSlots = bound
@@ -142,17 +136,14 @@ extension RecordMapper {
     /// One array item per row of the current group.
     func writeEachRow(_ member: MemberPlan, _ item: ValuePlan, _ itemType: FieldType,
                               _ writer: inout JSONWriter, _ errors: inout [FieldError]) {
-        writer.beginArray()
-        var written = 0
-        // Read once for the group, not for each of its rows (each read of a stored array or
-        // class reference in the loop was a retain and a release per row).
-        let rows = groupRows
-        let rowsHaveOwnSlots = !groupSlots.isEmpty
-        let saved = csvSlots
-        defer { if rowsHaveOwnSlots { csvSlots = saved } }
-        // The item's kind is taken apart once, not for each row (binding its plan retained it).
         switch item {
         case .leaf(let leaf):
+            writer.beginArray()
+            var written = 0
+            // Read once for the group, not for each of its rows.
+            let rows = groupRows
+            let rowsHaveOwnSlots = !groupSlots.isEmpty
+            let saved = csvSlots
             for index in rows.indices {
                 if rowsHaveOwnSlots { useSlots(ofGroupRow: index) }
                 do throws(FieldError) {
@@ -164,28 +155,84 @@ extension RecordMapper {
                     errors.append(error)
                 }
             }
+            if rowsHaveOwnSlots { csvSlots = saved }
+            writer.endArray()
+            var maxItems = -1
+            if case .array(_, let limit?) = member.type { maxItems = limit }
+            checkItemCount(written, maxItems: maxItems, member, &errors)
         case .object(let plan):
-            let itemProgram = itemPrograms[ObjectIdentifier(plan)]
-            for index in rows.indices {
-                if rowsHaveOwnSlots { useSlots(ofGroupRow: index) }
-                if let itemProgram, case .csv(let csv) = rows[index] {
-                    // The row made anew from its plain payload: passing the array's element
-                    // copied the enum through its value witness, with a retain and a release.
-                    run(itemProgram, .csv(csv), &writer, &errors)
-                } else if case .ndjson = rows[index] {
-                    writeObject(plan, rows[index], &writer, &errors)
-                } else if let itemProgram {
-                    run(itemProgram, rows[index], &writer, &errors)
-                } else {
-                    writeObject(plan, rows[index], &writer, &errors)
-                }
-                written += 1
-            }
+            // `itemPrograms` keeps the program alive.
+            let itemProgram = itemPrograms[ObjectIdentifier(plan)].map { Unmanaged.passUnretained($0) }
+            writeObjectItems(plan, itemProgram, &writer, &errors)
+            var maxItems = -1
+            if case .array(_, let limit?) = member.type { maxItems = limit }
+            checkItemCount(groupRows.count, maxItems: maxItems, member, &errors)
         case .eachRow:
             break   // refused by the compiler
         }
+    }
+
+    /// `run`'s `each_row` (entry `index` of `program.eachRows`), its plans read without
+    /// reference counting.
+    @inline(__always)
+    func writeEachRow(_ ref: MapProgram.EachRowRef, entry index: Int, of program: MapProgram,
+                      _ writer: inout JSONWriter, _ errors: inout [FieldError]) {
+        guard let items = ref.itemProgram else {
+            let entry = program.eachRows[index]   // a leaf item
+            writeEachRow(entry.member, entry.item, entry.itemType, &writer, &errors)
+            return
+        }
+        writeObjectItems(nil, items, program: program, entry: index, &writer, &errors)
+        let written = groupRows.count
+        if (ref.maxItems >= 0 && written > ref.maxItems) || (written == 0 && mapping.emptyArrays == .reject) {
+            checkItemCount(written, maxItems: ref.maxItems, ref.member.takeUnretainedValue(), &errors)
+        }
+    }
+
+    /// An array of one object item per row of the current group: by the item's flat
+    /// program when it has one, by `writeObject` for parsed NDJSON rows and when it has none.
+    /// `plan` is the item's plan; when nil, it is read from `program.eachRows[entry]` for the
+    /// rows that need it (so that the hot path does not retain it). `itemProgram` is
+    /// unretained (its owner keeps it alive) and borrowed for each row: held as a reference,
+    /// it was retained and released around every row's `run`.
+    private func writeObjectItems(_ plan: ObjectPlan?, _ itemProgram: Unmanaged<MapProgram>?, program: MapProgram? = nil, entry: Int = 0,
+                                  _ writer: inout JSONWriter, _ errors: inout [FieldError]) {
+        writer.beginArray()
+        // Read once for the group, not for each of its rows.
+        let rows = groupRows
+        let rowsHaveOwnSlots = !groupSlots.isEmpty
+        let saved = csvSlots
+        for index in rows.indices {
+            if rowsHaveOwnSlots { useSlots(ofGroupRow: index) }
+            if case .csv(let csv) = rows[index], let itemProgram {
+                // The row made anew from its plain payload: passing the array's element
+                // copied the enum through its value witness, with a retain and a release.
+                itemProgram._withUnsafeGuaranteedRef { run($0, .csv(csv), &writer, &errors) }
+            } else {
+                writeObjectItem(rows[index], plan, itemProgram, program: program, entry: entry, &writer, &errors)
+            }
+        }
+        if rowsHaveOwnSlots { csvSlots = saved }
         writer.endArray()
-        if case .array(_, let maxItems?) = member.type, written > maxItems {
+    }
+
+    /// `writeObjectItems`' item for a row other than CSV, or without an item program.
+    @inline(never)
+    private func writeObjectItem(_ row: SourceRow, _ plan: ObjectPlan?, _ itemProgram: Unmanaged<MapProgram>?, program: MapProgram?,
+                                 entry: Int, _ writer: inout JSONWriter, _ errors: inout [FieldError]) {
+        if let itemProgram, case .ndjsonLine = row {
+            itemProgram._withUnsafeGuaranteedRef { run($0, row, &writer, &errors) }
+        } else if let plan {
+            writeObject(plan, row, &writer, &errors)
+        } else if let program, case .object(let plan) = program.eachRows[entry].item {
+            writeObject(plan, row, &writer, &errors)
+        }
+    }
+
+    /// An `each_row` array with more items than its type allows, or with none where the
+    /// vendor drops records with an empty list. `maxItems`: -1 for no limit.
+    private func checkItemCount(_ written: Int, maxItems: Int, _ member: MemberPlan, _ errors: inout [FieldError]) {
+        if maxItems >= 0, written > maxItems {
             errors.append(FieldError(kind: .tooLong, field: member.path, column: nil, value: nil,
                                      reason: "the group gives \(written) items; at most \(maxItems) are allowed"))
         }

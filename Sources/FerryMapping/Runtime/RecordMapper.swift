@@ -16,12 +16,16 @@ public final class RecordMapper {
     public let mapping: CompiledMapping
     /// Column index per slot, for the bound CSV file (during `mapGroup`, for the group row
     /// being read: rows of a group may come from files whose columns are in another order).
-    @exclusivity(unchecked) var csvSlots: [Int] = []
+    /// A view of `boundSlots` or of one of `groupSlots`, which keep it valid; a plain pointer,
+    /// so that reading it into a local retains nothing.
+    @exclusivity(unchecked) var csvSlots = UnsafeBufferPointer<Int>(start: nil, count: 0)
+    /// The bound CSV file's column index per slot.
+    private(set) var boundSlots = ColumnSlots([])
     /// The bound CSV file's columns.
     var boundColumns: [String] = []
     /// The column index per slot of each row of the group being mapped, when its rows come
     /// from files with different column orders (empty otherwise).
-    var groupSlots: [[Int]] = []
+    var groupSlots: [ColumnSlots] = []
     /// Dotted path per slot, for NDJSON.
     var ndjsonPaths: [[String]] = []
     /// Glob-matched CSV columns per object path: (output name, column index).
@@ -35,8 +39,9 @@ public final class RecordMapper {
     /// For targets that need at least one of some fields: root member indexes per group, and
     /// which root members the current row wrote with a value.
     let oneOfGroups: [(names: [String], members: [Int])]
-    /// The rows of the group being mapped (grouped mappings only).
-    var groupRows: [SourceRow] = []
+    /// The rows of the group being mapped (grouped mappings only), borrowed from `mapGroup`'s
+    /// caller for the call: a pointer, so that reading them retains nothing.
+    @exclusivity(unchecked) var groupRows = UnsafeBufferPointer<SourceRow>(start: nil, count: 0)
     @exclusivity(unchecked) private var rootWritten: [Bool]
     private let filterSteps: [FilterStep]
     /// After a `.valid` `map`: the record is a flat object of scalars or nulls, written by the
@@ -66,7 +71,7 @@ public final class RecordMapper {
         nullStrings = Set(mapping.nullValues)
         let constant = constantWriter.map { writer in { writer.encodedConstantMember($0, $1) } }
         program = MapProgram(root: mapping.root, defaultTimestampFormat: mapping.defaultTimestampFormat, constant: constant)
-        itemPrograms = Self.itemPrograms(mapping.root, defaultTimestampFormat: mapping.defaultTimestampFormat, constant: constant)
+        itemPrograms = Self.itemPrograms(of: program)
         let rootNames = mapping.root.members.map(\.name)
         oneOfGroups = mapping.schema.atLeastOneOf.map { group in
             (group, group.compactMap { rootNames.firstIndex(of: $0) })
@@ -97,7 +102,8 @@ public final class RecordMapper {
             }
             throw MappingBindError(file: file, message: "the mapping reads column\(missing.count == 1 ? "" : "s") \(details.joined(separator: ", ")) which the file does not have; its columns are: \(columns.joined(separator: ", "))")
         }
-        csvSlots = slots
+        boundSlots = ColumnSlots(slots)
+        csvSlots = boundSlots.view
         boundColumns = columns
         globColumns = [:]
         collectGlobs(mapping.root, columns: columns)
@@ -105,9 +111,9 @@ public final class RecordMapper {
 
     /// The column index per slot for a CSV file with these columns (every column the mapping
     /// reads is there: the file was bound when its rows were read).
-    func slots(forColumns columns: [String]) -> [Int] {
-        if columns == boundColumns { return csvSlots }
-        return mapping.columns.map { name in columns.firstIndex(of: name) ?? -1 }
+    func slots(forColumns columns: [String]) -> ColumnSlots {
+        if columns == boundColumns { return boundSlots }
+        return ColumnSlots(mapping.columns.map { name in columns.firstIndex(of: name) ?? -1 })
     }
 
     /// Prepares for an NDJSON file: columns are dotted paths, looked up per record.
@@ -390,9 +396,8 @@ public final class RecordMapper {
                 if step.required >= 0 { checkNotEmpty(program.requiredObjects[Int(step.required)], writer, &errors) }
                 writer.endObject()
             case .eachRow:
-                let entry = program.eachRows[Int(step.ref)]
                 writer.writeEncodedKey(key)
-                writeEachRow(entry.member, entry.item, entry.itemType, &writer, &errors)
+                writeEachRow(program.eachRowRefs[Int(step.ref)], entry: Int(step.ref), of: program, &writer, &errors)
                 if step.root >= 0 { rootWritten[Int(step.root)] = true }
             case .slowLeaf:
                 if writeLeaf(leafRefs[Int(step.ref)], key: key, row, &writer, &errors), step.root >= 0 { rootWritten[Int(step.root)] = true }
