@@ -299,6 +299,30 @@ struct SplitMix {
             #expect(x.index == y.index)
             #expect(x.body == y.body, "batch \(x.index) changed after its buffer was recycled")
             #expect(x.recordRanges == y.recordRanges)
+            #expect(x.records.map(\.recordNumber) == y.records.map(\.recordNumber))
+        }
+    }
+
+    /// A batch recycled as soon as it is written (as `convert` does) lends its arrays to the
+    /// next one, which still holds exactly its own records.
+    @Test func recycledBatchesAreRebuiltInPlaceCorrectly() {
+        var rng = SplitMix(seed: 9)
+        let records = (0..<300).map { record($0, size: 3 + Int(rng.next() % 60)) }
+        let reference = batches(records, maxRecords: 3, maxBytes: 400)
+        var batcher = Batcher(envelope: .objectArray(key: "events"), limits: RequestLimits(maxRecords: 3, maxBytes: 400))
+        var seen: [(body: [UInt8], ranges: [Range<Int>], numbers: [Int])] = []
+        for (i, r) in records.enumerated() {
+            if case .completed(let b) = batcher.add(r, ref: ref(i)) {
+                seen.append((Array(b.body), Array(b.recordRanges), b.records.map(\.recordNumber)))
+                batcher.recycle(b)
+            }
+        }
+        if let last = batcher.finish() { seen.append((last.body, last.recordRanges, last.records.map(\.recordNumber))) }
+        #expect(seen.count == reference.count)
+        for (x, y) in zip(seen, reference) {
+            #expect(x.body == y.body)
+            #expect(x.ranges == y.recordRanges)
+            #expect(x.numbers == y.records.map(\.recordNumber))
         }
     }
 }

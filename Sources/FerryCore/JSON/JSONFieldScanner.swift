@@ -73,17 +73,17 @@ public struct JSONPathSet: Sendable {
 
     /// The child of `node` for the key of `count` bytes at `key` whose first eight bytes are
     /// `head`; -1 when it has none.
+    /// The child of `node` (in `nodes`, the set's) named by `count` bytes at `key`, whose first
+    /// eight are `head`; -1 for none.
     @inline(__always)
-    func child(of node: Int, head: UInt64, key: UnsafePointer<UInt8>, count: Int) -> Int {
-        nodes.withUnsafeBufferPointer { nodes in
-            nodes[node].children.withUnsafeBufferPointer { children in
-                for k in 0..<children.count where children[k].head == head && children[k].count == count {
-                    if count <= 8 { return children[k].node }
-                    let rest = children[k].key.withUnsafeBufferPointer { memcmp($0.baseAddress! + 8, key + 8, count - 8) }
-                    if rest == 0 { return children[k].node }
-                }
-                return -1
+    static func child(in nodes: UnsafeBufferPointer<Node>, of node: Int, head: UInt64, key: UnsafePointer<UInt8>, count: Int) -> Int {
+        nodes[node].children.withUnsafeBufferPointer { children in
+            for k in 0..<children.count where children[k].head == head && children[k].count == count {
+                if count <= 8 { return children[k].node }
+                let rest = children[k].key.withUnsafeBufferPointer { memcmp($0.baseAddress! + 8, key + 8, count - 8) }
+                if rest == 0 { return children[k].node }
             }
+            return -1
         }
     }
 }
@@ -101,13 +101,15 @@ public struct JSONFieldScanner {
     private let p: UnsafePointer<UInt8>
     private let n: Int
     private var i = 0
-    private let paths: JSONPathSet
+    /// The path set's trie, borrowed for the scan: a copy of the set retained and released
+    /// its storage for every line.
+    private let nodes: UnsafeBufferPointer<JSONPathSet.Node>
     private let slots: UnsafeMutablePointer<JSONSlot>
 
-    private init(p: UnsafePointer<UInt8>, n: Int, paths: JSONPathSet, slots: UnsafeMutablePointer<JSONSlot>) {
+    private init(p: UnsafePointer<UInt8>, n: Int, nodes: UnsafeBufferPointer<JSONPathSet.Node>, slots: UnsafeMutablePointer<JSONSlot>) {
         self.p = p
         self.n = n
-        self.paths = paths
+        self.nodes = nodes
         self.slots = slots
     }
 
@@ -117,12 +119,14 @@ public struct JSONFieldScanner {
                             into slots: UnsafeMutableBufferPointer<JSONSlot>) -> Bool {
         guard let base = bytes.baseAddress, let slotBase = slots.baseAddress, slots.count >= paths.slotCount else { return false }
         for k in 0..<paths.slotCount { slotBase[k] = .missing }
-        var scanner = JSONFieldScanner(p: base, n: bytes.count, paths: paths, slots: slotBase)
-        scanner.skipWhitespace()
-        guard scanner.i < scanner.n, base[scanner.i] == UInt8(ascii: "{") else { return false }
-        guard scanner.object(node: 0, depth: 1) else { return false }
-        scanner.skipWhitespace()
-        return scanner.i == scanner.n
+        return paths.nodes.withUnsafeBufferPointer { nodes in
+            var scanner = JSONFieldScanner(p: base, n: bytes.count, nodes: nodes, slots: slotBase)
+            scanner.skipWhitespace()
+            guard scanner.i < scanner.n, base[scanner.i] == UInt8(ascii: "{") else { return false }
+            guard scanner.object(node: 0, depth: 1) else { return false }
+            scanner.skipWhitespace()
+            return scanner.i == scanner.n
+        }
     }
 
     @inline(__always)
@@ -149,12 +153,12 @@ public struct JSONFieldScanner {
             let keyStart = i + 1
             guard let (keyEnd, escaped) = string() else { return false }
             var child = -1
-            if node >= 0 && !paths.nodes[node].children.isEmpty {
+            if node >= 0 && !nodes[node].children.isEmpty {
                 if escaped { return false }   // an escaped key might spell a wanted one
                 let keyCount = keyEnd - keyStart
                 // The key is followed by at least `":` and a value, so eight bytes can mostly be read at once.
                 let head = ByteSearch.head(p + keyStart, count: keyCount, readable: n - keyStart)
-                child = paths.child(of: node, head: head, key: p + keyStart, count: keyCount)
+                child = JSONPathSet.child(in: nodes, of: node, head: head, key: p + keyStart, count: keyCount)
             }
             skipWhitespace()
             guard i < n, p[i] == UInt8(ascii: ":") else { return false }
@@ -178,8 +182,8 @@ public struct JSONFieldScanner {
 
     /// The value at `i` of a member on a wanted path.
     private mutating func member(node: Int, depth: Int) -> Bool {
-        for slot in paths.nodes[node].slotsBelow { slots[slot] = .missing }   // a repeated key replaces it all
-        let hasChildren = !paths.nodes[node].children.isEmpty
+        for slot in nodes[node].slotsBelow { slots[slot] = .missing }   // a repeated key replaces it all
+        let hasChildren = !nodes[node].children.isEmpty
         let start = i
         let c = p[i]
         var kind: JSONSlot.Kind
@@ -203,7 +207,7 @@ public struct JSONFieldScanner {
             kind = scalar
             range = (start, i)
         }
-        for slot in paths.nodes[node].slots { slots[slot] = JSONSlot(kind: kind, start: Int32(range.0), end: Int32(range.1)) }
+        for slot in nodes[node].slots { slots[slot] = JSONSlot(kind: kind, start: Int32(range.0), end: Int32(range.1)) }
         return true
     }
 

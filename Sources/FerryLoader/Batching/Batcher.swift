@@ -32,9 +32,11 @@ public struct Batcher {
         return add(record, ref: ref, fields: weight)
     }
 
-    /// A body buffer handed back by `recycle`, reused so that large bodies are not
-    /// allocated (and page-faulted in) anew for every request.
-    private var spare: [UInt8]?
+    /// A batch handed back by `recycle`, whose arrays the next batch is built in: large
+    /// bodies are not allocated (and page-faulted in) anew for every request, nor the record
+    /// lists for every batch (two allocations and two frees a batch, where `convert` makes
+    /// one batch for every one to three records for some targets).
+    private var spare: Batch?
     /// Whole batches handed back by the consumer on another thread (`load`'s senders): the
     /// next batch is built in one of them, when there is one, before `spare` or new arrays.
     var spares: SpareBatches?
@@ -146,11 +148,11 @@ public struct Batcher {
     }
 
     /// Gives a finished batch's storage back once its sink is done with it. Safe even if the
-    /// sink kept the batch: the buffer is then shared and simply not reused in place.
+    /// sink kept the batch: its arrays are then shared and simply not reused in place.
     public mutating func recycle(_ batch: consuming Batch) {
         // With `spares`, the consumer hands the batch back itself once it is done with it.
         guard spares == nil else { return }
-        spare = batch.body
+        spare = batch
     }
 
     private mutating func takeBatch() -> Batch {
@@ -159,7 +161,7 @@ public struct Batcher {
         let batch = Batch(index: nextIndex, body: body, records: records, recordRanges: ranges,
                           path: paths.first)
         nextIndex += 1
-        if var storage = spares?.take() {
+        if var storage = spares?.take() ?? spare.take() {
             // The batch just made holds the arrays being filled: continue in a spare's. Swapped,
             // not assigned, so that the spare's arrays have no second owner when they are
             // emptied (an assignment left `storage` holding them, and emptying then copied).
@@ -167,10 +169,6 @@ public struct Batcher {
             swap(&records, &storage.records)
             swap(&ranges, &storage.recordRanges)
             body.removeAll(keepingCapacity: true)
-        } else if var reuse = spare {
-            spare = nil
-            reuse.removeAll(keepingCapacity: true)
-            body = reuse
         } else {
             body = []
             body.reserveCapacity(reservation)
