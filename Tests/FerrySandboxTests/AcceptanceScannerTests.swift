@@ -117,6 +117,25 @@ import FerryVendors
         #expect(Self.scan(route, invalidUTF8) == nil)
     }
 
+    /// Netcore's ISO-8601 times are checked by one parser the scanner keeps for every body:
+    /// good times are a yes from both checks, bad ones a no from both.
+    @Test func netcoreTimesAreCheckedLikeTheFullCheck() throws {
+        let route = try Self.route("netcore.activities")
+        func body(_ time: String) -> [UInt8] {
+            let params = #""activity_source":"web","activity_params":{"plan":"free","seats":218}"#
+            return Array(#"[{"activity_name":"signup","asset_id":"sdbsjdh623jhmsndbkfs","timestamp":"\#(time)","identity":"u1",\#(params)},"#.utf8)
+                + Array(#"{"activity_name":"checkout","asset_id":"sdbsjdh623jhmsndbkfs","timestamp":"2023-11-14T22:13:32Z","identity":"u2",\#(params)}]"#.utf8)
+        }
+        for time in ["2023-11-14T22:13:26Z", "2023-11-14T22:13:26.123Z", "2024-02-29T00:00:00Z"] {
+            #expect(Self.fullCheck(route, body(time)) == 2, "\(time)")
+            #expect(Self.scan(route, body(time)) == 2, "\(time)")
+        }
+        for time in ["2023-13-14T22:13:26Z", "2023-02-30T00:00:00Z", "2023-11-14T25:00:00Z", "2023-11-14", "yesterday at noon"] {
+            #expect(Self.fullCheck(route, body(time)) == nil, "\(time)")
+            #expect(Self.scan(route, body(time)) == nil, "\(time)")
+        }
+    }
+
     /// Shipped bodies with one byte changed, dropped or added, thousands of ways: whenever the
     /// scanner says yes, the full check says the same.
     @Test(arguments: fixtures.map(\.folder))

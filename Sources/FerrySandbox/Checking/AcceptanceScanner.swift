@@ -29,12 +29,24 @@ struct AcceptanceScanner {
     /// `poisonBytes`, read once per body: the static's lazy-initialisation check cost a call
     /// for every string.
     private let poison: [UInt8]
+    /// The parser ISO-8601 members are checked with, made once: one made for every value (a
+    /// Netcore activity's timestamp) cost its initialiser and two retains and releases.
+    private static let iso8601Parser = ParserBox(TimestampParser(format: .iso8601))
+    /// `iso8601Parser`, read once per body and borrowed for each value (a parser copied out
+    /// of a property retains its strings).
+    private let iso8601: Unmanaged<ParserBox>
+
+    private final class ParserBox: Sendable {
+        let parser: TimestampParser
+        init(_ parser: TimestampParser) { self.parser = parser }
+    }
 
     private init(_ p: UnsafePointer<UInt8>, _ n: Int, emptyArrays: EmptyArrayPolicy) {
         self.p = p
         self.n = n
         self.rejectsEmptyArrays = emptyArrays == .reject
         poison = Self.poisonBytes
+        iso8601 = .passUnretained(Self.iso8601Parser)
     }
 
     /// The number of records in `body` when each is acceptable, or nil (see the type).
@@ -130,7 +142,7 @@ struct AcceptanceScanner {
                 return integer()
             case .iso8601UTC, .rfc3339:
                 guard let text = plainString(), text.count > 10,
-                      (try? TimestampParser(format: .iso8601).parse(text)) != nil else { return false }
+                      iso8601._withUnsafeGuaranteedRef({ (try? $0.parser.parse(text)) != nil }) else { return false }
                 return format != .iso8601UTC || text[text.count - 1] == UInt8(ascii: "Z")
             }
         case .enumeration(let allowed):
