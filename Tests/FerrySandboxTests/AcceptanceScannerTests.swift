@@ -117,6 +117,38 @@ import FerryVendors
         #expect(Self.scan(route, invalidUTF8) == nil)
     }
 
+    /// The scan tries each record's keys in the order the record before had them, then
+    /// scans them as strings when that guess is wrong: any order, and keys that only start
+    /// like the expected name, get the full check's answer.
+    @Test func keysInAnotherOrderThanTheRecordBeforeGetTheFullChecksAnswer() throws {
+        let route = try Self.route("toplyne.user_events")
+        let first = #"{"userId":"u1","eventName":"signup","timestamp":1,"eventProperties":{"a":1}}"#
+        let cases: [(second: String, vouched: Bool)] = [
+            (#"{"userId":"u2","eventName":"login","timestamp":2,"eventProperties":{"a":2}}"#, true),
+            (#"{"timestamp":2,"eventProperties":{"a":2},"eventName":"login","userId":"u2"}"#, true),
+            (#"{"eventName":"login","userId":"u2","timestamp":2}"#, true),
+            (#"{"userId" : "u2","eventName" :"login","timestamp":2}"#, true),
+            (#"{"userIdx":"u2","eventName":"login","timestamp":2}"#, false),
+            (#"{"userI":"u2","eventName":"login","timestamp":2}"#, false),
+            (#"{"userId":"u2","eventNam":"login","timestamp":2}"#, false),
+            (#"{"userId":"u2","eventNamX":"login","timestamp":2}"#, false),   // differs in the second word only
+            (#"{"userId":"u2","eventName":"login","timestamp":2}"#, false),
+            (#"{"userId""#, false),
+            (#"{"userId"#, false),
+            (#"{"userId":"u2","userId":"u3","eventName":"login","timestamp":2}"#, false),
+        ]
+        for (second, vouched) in cases {
+            let body = Array(#"{"events":[\#(first),\#(second),\#(first)]}"#.utf8)
+            let full = Self.fullCheck(route, body)
+            let scanned = Self.scan(route, body)
+            if vouched {
+                #expect(full == 3 && scanned == 3, "\(second): full \(String(describing: full)), scan \(String(describing: scanned))")
+            } else if let scanned {
+                #expect(scanned == full, "scanner said yes to \(second)")
+            }
+        }
+    }
+
     /// Netcore's ISO-8601 times are checked by one parser the scanner keeps for every body:
     /// good times are a yes from both checks, bad ones a no from both.
     @Test func netcoreTimesAreCheckedLikeTheFullCheck() throws {

@@ -23,6 +23,14 @@ struct AcceptanceScanner {
     private var i = 0
     private var depth = 0
     private let rejectsEmptyArrays: Bool
+    /// The records' rule (the envelope's), whose member order the scan learns.
+    private let recordRule: ObjectIdentifier
+    /// For the records' rule: the field that came after each field (index `k`), and first
+    /// (index `fields.count`), in the last record read; -1 where not known. Senders write
+    /// every record's members in one order (ferry does), so the next key is first tried as
+    /// that field's name, compared in place (`expectedKey`), before it is scanned as a string
+    /// and looked up. 65 entries: a rule the scanner reads has at most 64 fields.
+    private let follows: UnsafeMutablePointer<Int8>
 
     static let maxDepth = 64
     private static let poisonBytes = Array(VendorRoute.poison.utf8)
@@ -41,9 +49,12 @@ struct AcceptanceScanner {
         init(_ parser: TimestampParser) { self.parser = parser }
     }
 
-    private init(_ p: UnsafePointer<UInt8>, _ n: Int, emptyArrays: EmptyArrayPolicy) {
+    private init(_ p: UnsafePointer<UInt8>, _ n: Int, emptyArrays: EmptyArrayPolicy, records: ObjectRule,
+                 follows: UnsafeMutablePointer<Int8>) {
         self.p = p
         self.n = n
+        recordRule = ObjectIdentifier(records)
+        self.follows = follows
         self.rejectsEmptyArrays = emptyArrays == .reject
         poison = Self.poisonBytes
         iso8601 = .passUnretained(Self.iso8601Parser)
@@ -53,9 +64,12 @@ struct AcceptanceScanner {
     static func count(_ body: UnsafeBufferPointer<UInt8>, envelope: Envelope, rule: ObjectRule,
                       emptyArrays: EmptyArrayPolicy) -> Int? {
         guard let base = body.baseAddress, body.count > 0 else { return nil }
-        var scanner = AcceptanceScanner(base, body.count, emptyArrays: emptyArrays)
-        guard let count = scanner.envelope(envelope, rule), scanner.atEnd() else { return nil }
-        return count
+        return withUnsafeTemporaryAllocation(of: Int8.self, capacity: 65) { follows in
+            follows.initialize(repeating: -1)
+            var scanner = AcceptanceScanner(base, body.count, emptyArrays: emptyArrays, records: rule, follows: follows.baseAddress!)
+            guard let count = scanner.envelope(envelope, rule), scanner.atEnd() else { return nil }
+            return count
+        }
     }
 
     // MARK: Envelope
@@ -102,11 +116,23 @@ struct AcceptanceScanner {
         guard let masks = rule.masks else { return false }
         var present: UInt64 = 0
         var nonNull: UInt64 = 0
+        let learns = ObjectIdentifier(rule) == recordRule
+        var previous = rule.types.count   // before the first member
         let read = container(closing: UInt8(ascii: "}")) { s in
-            guard let name = s.key() else { return false }
-            guard let k = rule.index(ofName: name, readable: s.bytesLeft(from: name)) else {
-                return rule.allowsOtherMembers && s.anyValue()
+            var k = -1
+            if learns {
+                let expected = Int(s.follows[previous])
+                if expected >= 0, s.expectedKey(rule, expected) { k = expected }
             }
+            if k < 0 {
+                guard let name = s.key() else { return false }
+                guard let found = rule.index(ofName: name, readable: s.bytesLeft(from: name)) else {
+                    return rule.allowsOtherMembers && s.anyValue()
+                }
+                k = found
+                if learns { s.follows[previous] = Int8(k) }
+            }
+            if learns { previous = k }
             let bit: UInt64 = 1 << UInt64(k)
             guard present & bit == 0 else { return false }   // given twice
             present |= bit
@@ -247,6 +273,26 @@ struct AcceptanceScanner {
         guard p[i] == closing else { return nil }
         i += 1
         return false
+    }
+
+    /// The key at `i` (its opening quote) and its `:`, as `key()` reads them, when the key is
+    /// field `k`'s name (`ObjectRule.nameLength`); false, having read nothing, otherwise.
+    @inline(__always)
+    private mutating func expectedKey(_ rule: ObjectRule, _ k: Int) -> Bool {
+        guard i < n, p[i] == UInt8(ascii: "\"") else { return false }
+        let start = i + 1
+        let count = rule.nameLength(k, at: p + start, readable: n - start)
+        guard count >= 0 else { return false }
+        let saved = i
+        i = start + count + 1
+        skipWhitespace()
+        guard byte() == UInt8(ascii: ":") else {
+            i = saved
+            return false
+        }
+        i += 1
+        skipWhitespace()
+        return true
     }
 
     /// A member's key and its `:`; the value's first byte is next.

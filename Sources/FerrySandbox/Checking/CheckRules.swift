@@ -28,6 +28,9 @@ final class ObjectRule: Sendable {
         let head: UInt64
         let second: UInt64
         let count: Int
+        /// Printable ASCII without `"` or `\`: a JSON key whose bytes are the name's is then
+        /// the name, as the scanner reads keys (`nameLength(_:at:readable:)`).
+        let plain: Bool
     }
 
     struct Masks: Sendable {
@@ -47,7 +50,8 @@ final class ObjectRule: Sendable {
             field.nameBytes.withUnsafeBufferPointer { bytes in
                 NameKey(head: ByteSearch.head(bytes.baseAddress, count: bytes.count),
                         second: bytes.count > 8 ? ByteSearch.head(bytes.baseAddress.map { $0 + 8 }, count: bytes.count - 8) : 0,
-                        count: bytes.count)
+                        count: bytes.count,
+                        plain: !bytes.isEmpty && bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") })
             }
         }
     }
@@ -86,6 +90,25 @@ final class ObjectRule: Sendable {
                 if rest { return k }
             }
             return nil
+        }
+    }
+
+    /// The length of field `k`'s name when the bytes at `text` are that name and then the
+    /// key's closing quote (so the key is that name), else -1: two words compared in place,
+    /// for a key the scanner expects. `readable` bytes may be read from `text`. -1 for a name
+    /// that is not `plain`.
+    @inline(__always)
+    func nameLength(_ k: Int, at text: UnsafePointer<UInt8>, readable: Int) -> Int {
+        nameKeys.withUnsafeBufferPointer { keys in
+            let key = keys[k]
+            let count = key.count
+            guard key.plain, readable > count, text[count] == UInt8(ascii: "\""),
+                  ByteSearch.head(text, count: count, readable: readable) == key.head else { return -1 }
+            if count <= 8 { return count }
+            guard ByteSearch.head(text + 8, count: count - 8, readable: readable - 8) == key.second else { return -1 }
+            if count <= 16 { return count }
+            let rest = fields[k].nameBytes.withUnsafeBufferPointer { bytes in (16..<count).allSatisfy { bytes[$0] == text[$0] } }
+            return rest ? count : -1
         }
     }
 
