@@ -343,8 +343,8 @@ public struct JSONWriter: ~Copyable, Sendable {
     /// As above, for text whose `PlainDecimal.form` the caller has already found.
     public mutating func writeDouble(plainDecimal text: UnsafeBufferPointer<UInt8>, form: PlainDecimal.Form) {
         separate()
-        out.append(text)
-        if form == .integral { appendStatic(".0") }
+        out.append(UnsafeBufferPointer(rebasing: text[..<form.length]))
+        if form.pointZero { appendStatic(".0") }
     }
 
     /// Writes a number literal verbatim. `literal` must be a valid JSON number, as every
