@@ -149,6 +149,46 @@ import FerryVendors
         }
     }
 
+    /// Free-form objects (`eventProperties`) whose keys change from record to record: other
+    /// keys, keys in another order, many keys, and keys that only start alike all get the
+    /// full check's answer.
+    @Test func freeFormKeysLikeTheLastObjectsGetTheFullChecksAnswer() throws {
+        let route = try Self.route("toplyne.user_events")
+        func event(_ properties: String) -> String {
+            #"{"userId":"u1","eventName":"signup","timestamp":1,"eventProperties":{\#(properties)}}"#
+        }
+        let first = event(#""plan":"free","seats":2,"country":"FR""#)
+        let many = (0..<20).map { #""k\#($0)":\#($0)"# }.joined(separator: ",")
+        let cases: [(second: String, vouched: Bool)] = [
+            (event(#""plan":"pro","seats":3,"country":"NL""#), true),
+            (event(#""country":"NL","plan":"pro","seats":3"#), true),
+            (event(#""plan":"pro","seats":3"#), true),
+            (event(#""plan":"pro","seats":3,"country":"NL","note":"x""#), true),
+            (event(#""plan" : "pro","seats":3"#), true),
+            (event(""), true),
+            (event(many), true),
+            (event(#""plans":"pro","seats":3"#), true),
+            (event(#""pla":"pro","seats":3"#), true),
+            (event(#""plan":"pro","seats":3,"country":"NL","plan":"x""#), true),
+            (event(#""pl\u0061n":"pro""#), true),
+            (event(#""plän":"pro""#), true),
+            (event(#""plan":"sandbox-refuses-this-record""#), false),
+            (event(#""plan""#), false),
+            (event(#""plan":"#), false),
+            (event(#""plan" "pro""#), false),
+        ]
+        for (second, vouched) in cases {
+            let body = Array(#"{"events":[\#(first),\#(second),\#(first)]}"#.utf8)
+            let full = Self.fullCheck(route, body)
+            let scanned = Self.scan(route, body)
+            #expect((full == 3) == vouched, "full check of \(second): \(String(describing: full))")
+            if let scanned { #expect(scanned == full, "scanner said yes to \(second)") }
+        }
+        // What ferry sends, the scanner vouches for.
+        let same = Array(#"{"events":[\#(first),\#(event(#""plan":"pro","seats":3,"country":"NL""#)),\#(event(many)),\#(event(many))]}"#.utf8)
+        #expect(Self.scan(route, same) == 4)
+    }
+
     /// Netcore's ISO-8601 times are checked by one parser the scanner keeps for every body:
     /// good times are a yes from both checks, bad ones a no from both.
     @Test func netcoreTimesAreCheckedLikeTheFullCheck() throws {

@@ -71,8 +71,6 @@ public struct JSONPathSet: Sendable {
         }
     }
 
-    /// The child of `node` for the key of `count` bytes at `key` whose first eight bytes are
-    /// `head`; -1 when it has none.
     /// The child of `node` (in `nodes`, the set's) named by `count` bytes at `key`, whose first
     /// eight are `head`; -1 for none.
     @inline(__always)
