@@ -56,6 +56,8 @@ final class MemberPlan: Sendable {
     let type: FieldType
     let required: Bool
     let onNull: OnNull
+    /// The most items an array of this member's type may hold; -1 for no limit (or not an array).
+    let maxItems: Int
 
     init(name: String, path: String, value: ValuePlan, type: FieldType, required: Bool, onNull: OnNull) {
         self.name = name
@@ -65,6 +67,7 @@ final class MemberPlan: Sendable {
         self.type = type
         self.required = required
         self.onNull = onNull
+        if case .array(_, let limit?) = type { maxItems = limit } else { maxItems = -1 }
     }
 }
 

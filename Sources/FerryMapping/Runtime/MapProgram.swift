@@ -236,9 +236,7 @@ final class MapProgram {
         self.itemPrograms = itemPrograms
         eachRowRefs = .allocate(capacity: max(1, eachRows.count))
         _ = eachRowRefs.initialize(from: zip(eachRows, itemPrograms).map { entry, program in
-            var maxItems = -1
-            if case .array(_, let limit?) = entry.0.type { maxItems = limit }
-            return EachRowRef(member: .passUnretained(entry.0), itemProgram: program.map { .passUnretained($0) }, maxItems: maxItems)
+            EachRowRef(member: .passUnretained(entry.0), itemProgram: program.map { .passUnretained($0) }, maxItems: entry.0.maxItems)
         })
         self.objects = objects
         self.requiredObjects = requiredObjects
@@ -256,7 +254,7 @@ final class MapProgram {
         let member: Unmanaged<MemberPlan>
         /// The flat program of an object item; nil for a leaf item.
         let itemProgram: Unmanaged<MapProgram>?
-        /// The most items the member's type allows; -1 for no limit.
+        /// `member.maxItems`, read without the member.
         let maxItems: Int
     }
 

@@ -157,16 +157,12 @@ extension RecordMapper {
             }
             if rowsHaveOwnSlots { csvSlots = saved }
             writer.endArray()
-            var maxItems = -1
-            if case .array(_, let limit?) = member.type { maxItems = limit }
-            checkItemCount(written, maxItems: maxItems, member, &errors)
+            checkItemCount(written, member, &errors)
         case .object(let plan):
             // `itemPrograms` keeps the program alive.
             let itemProgram = itemPrograms[ObjectIdentifier(plan)].map { Unmanaged.passUnretained($0) }
             writeObjectItems(plan, itemProgram, &writer, &errors)
-            var maxItems = -1
-            if case .array(_, let limit?) = member.type { maxItems = limit }
-            checkItemCount(groupRows.count, maxItems: maxItems, member, &errors)
+            checkItemCount(groupRows.count, member, &errors)
         case .eachRow:
             break   // refused by the compiler
         }
@@ -185,7 +181,7 @@ extension RecordMapper {
         writeObjectItems(nil, items, program: program, entry: index, &writer, &errors)
         let written = groupRows.count
         if (ref.maxItems >= 0 && written > ref.maxItems) || (written == 0 && mapping.emptyArrays == .reject) {
-            checkItemCount(written, maxItems: ref.maxItems, ref.member.takeUnretainedValue(), &errors)
+            checkItemCount(written, ref.member.takeUnretainedValue(), &errors)
         }
     }
 
@@ -230,8 +226,9 @@ extension RecordMapper {
     }
 
     /// An `each_row` array with more items than its type allows, or with none where the
-    /// vendor drops records with an empty list. `maxItems`: -1 for no limit.
-    private func checkItemCount(_ written: Int, maxItems: Int, _ member: MemberPlan, _ errors: inout [FieldError]) {
+    /// vendor drops records with an empty list.
+    private func checkItemCount(_ written: Int, _ member: MemberPlan, _ errors: inout [FieldError]) {
+        let maxItems = member.maxItems
         if maxItems >= 0, written > maxItems {
             errors.append(FieldError(kind: .tooLong, field: member.path, column: nil, value: nil,
                                      reason: "the group gives \(written) items; at most \(maxItems) are allowed"))

@@ -83,11 +83,7 @@ final class ObjectRule: Sendable {
         let second = count > 8 ? ByteSearch.head(base + 8, count: count - 8, readable: readable - 8) : 0
         return nameKeys.withUnsafeBufferPointer { keys in
             for k in keys.indices where keys[k].head == head && keys[k].count == count && keys[k].second == second {
-                if count <= 16 { return k }
-                let rest = fields[k].nameBytes.withUnsafeBufferPointer { bytes in
-                    (16..<count).allSatisfy { bytes[$0] == base[$0] }
-                }
-                if rest { return k }
+                if count <= 16 || nameTailMatches(k, base) { return k }
             }
             return nil
         }
@@ -106,10 +102,14 @@ final class ObjectRule: Sendable {
                   ByteSearch.head(text, count: count, readable: readable) == key.head else { return -1 }
             if count <= 8 { return count }
             guard ByteSearch.head(text + 8, count: count - 8, readable: readable - 8) == key.second else { return -1 }
-            if count <= 16 { return count }
-            let rest = fields[k].nameBytes.withUnsafeBufferPointer { bytes in (16..<count).allSatisfy { bytes[$0] == text[$0] } }
-            return rest ? count : -1
+            return count <= 16 || nameTailMatches(k, text) ? count : -1
         }
+    }
+
+    /// Whether field `k`'s name from its seventeenth byte on is at `text + 16` (the first
+    /// sixteen having matched by `NameKey`'s words).
+    private func nameTailMatches(_ k: Int, _ text: UnsafePointer<UInt8>) -> Bool {
+        fields[k].nameBytes.withUnsafeBufferPointer { bytes in (16..<bytes.count).allSatisfy { bytes[$0] == text[$0] } }
     }
 
     func knows(_ name: String) -> Bool {
