@@ -202,3 +202,11 @@ public struct TimestampParser: Sendable {
         TimestampParseError(message: isoExample + ": " + ByteScan.describe(b, at: i, expected: expected))
     }
 }
+
+/// A parser held by reference, so that a caller parsing many values borrows it in place
+/// (`Unmanaged._withUnsafeGuaranteedRef`): a `TimestampParser` copied out of a property or a
+/// buffer retains its zone and pattern for every value.
+public final class TimestampParserBox: Sendable {
+    public let parser: TimestampParser
+    public init(_ parser: TimestampParser) { self.parser = parser }
+}

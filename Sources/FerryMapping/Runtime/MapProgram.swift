@@ -62,13 +62,8 @@ final class MapProgram {
     /// The timestamp parsers of the steps, unretained; `parserBoxes` keeps them alive. Boxed,
     /// because calling a parser held in a buffer copied it (retaining its zone and pattern)
     /// for every value, where a `let` of a guaranteed object is borrowed in place.
-    let parsers: UnsafeMutableBufferPointer<Unmanaged<ParserBox>>
-    private let parserBoxes: [ParserBox]
-
-    final class ParserBox {
-        let parser: TimestampParser
-        init(_ parser: TimestampParser) { self.parser = parser }
-    }
+    let parsers: UnsafeMutableBufferPointer<Unmanaged<TimestampParserBox>>
+    private let parserBoxes: [TimestampParserBox]
     let members: [(member: MemberPlan, leaf: LeafPlan)]
     /// `members` without reference counting, for `RecordMapper.run`: the program keeps each
     /// plan alive (through `members`) for as long as it lives, so a leaf written for every
@@ -226,7 +221,7 @@ final class MapProgram {
         _ = self.steps.initialize(from: steps)
         keys = .allocate(capacity: max(1, keyBytes.count))
         _ = keys.initialize(from: keyBytes)
-        parserBoxes = parsers.map(ParserBox.init)
+        parserBoxes = parsers.map(TimestampParserBox.init)
         self.parsers = .allocate(capacity: max(1, parsers.count))
         _ = self.parsers.initialize(from: parserBoxes.map { .passUnretained($0) })
         self.members = members

@@ -435,7 +435,7 @@ public final class RecordMapper {
     /// Writes a non-null fast leaf; false when the general path must handle it (to report an error).
     @inline(__always)
     private func writeFast(_ stepAddress: UnsafePointer<MapProgram.Step>, _ bytes: UnsafeBufferPointer<UInt8>, _ key: UnsafeBufferPointer<UInt8>,
-                           _ parsers: UnsafeMutableBufferPointer<Unmanaged<MapProgram.ParserBox>>, _ writer: inout JSONWriter) -> Bool {
+                           _ parsers: UnsafeMutableBufferPointer<Unmanaged<TimestampParserBox>>, _ writer: inout JSONWriter) -> Bool {
         let step = stepAddress.pointee
         switch step.kind {
         case .string:
@@ -511,7 +511,7 @@ public final class RecordMapper {
     /// missing or null value that is omitted); `.general` leaves the rest to `writeLeaf`.
     @inline(__always)
     private func writeFast(_ stepAddress: UnsafePointer<MapProgram.Step>, _ scanned: NDJSONLine, _ key: UnsafeBufferPointer<UInt8>,
-                           _ parsers: UnsafeMutableBufferPointer<Unmanaged<MapProgram.ParserBox>>, _ writer: inout JSONWriter) -> FastResult {
+                           _ parsers: UnsafeMutableBufferPointer<Unmanaged<TimestampParserBox>>, _ writer: inout JSONWriter) -> FastResult {
         let step = stepAddress.pointee
         let slot = scanned.slots[Int(step.slot)]
         switch slot.kind {

@@ -39,15 +39,10 @@ struct AcceptanceScanner {
     private let poison: [UInt8]
     /// The parser ISO-8601 members are checked with, made once: one made for every value (a
     /// Netcore activity's timestamp) cost its initialiser and two retains and releases.
-    private static let iso8601Parser = ParserBox(TimestampParser(format: .iso8601))
+    private static let iso8601Parser = TimestampParserBox(TimestampParser(format: .iso8601))
     /// `iso8601Parser`, read once per body and borrowed for each value (a parser copied out
     /// of a property retains its strings).
-    private let iso8601: Unmanaged<ParserBox>
-
-    private final class ParserBox: Sendable {
-        let parser: TimestampParser
-        init(_ parser: TimestampParser) { self.parser = parser }
-    }
+    private let iso8601: Unmanaged<TimestampParserBox>
 
     private init(_ p: UnsafePointer<UInt8>, _ n: Int, emptyArrays: EmptyArrayPolicy, records: ObjectRule,
                  follows: UnsafeMutablePointer<Int8>) {
