@@ -3,6 +3,8 @@ struct SandboxState: Sendable {
     let ledger: SandboxLedger
     let traffic: SandboxTraffic
     let talonOne = TalonOneSessions()
+    /// Request bodies' buffers, reused from one request to the next.
+    let bodyBuffers = BodyBufferPool()
 
     /// Empties the ledger and the deployment state, restarts numbering and counters.
     func reset() async {

@@ -16,8 +16,15 @@ struct VendorExchange: Sendable {
     let state: SandboxState
 
     func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
-        let (body, tooLarge) = try await Self.collect(request.body, limit: route.target.limits.maxBytes,
+        let (body, tooLarge) = try await Self.collect(request.body, into: state.bodyBuffers.take(), limit: route.target.limits.maxBytes,
                                                       expectedLength: request.headers[.contentLength].flatMap { Int($0) })
+        let response = try await respond(to: request, context: context, body: body, tooLarge: tooLarge)
+        // Nothing holds the body now (the check reads it in place): its buffer serves the next request.
+        state.bodyBuffers.give(consume body)
+        return response
+    }
+
+    private func respond(to request: Request, context: BasicRequestContext, body: ByteBuffer, tooLarge: Bool) async throws -> Response {
         let authorization = request.headers[.authorization]
         var forced: FaultPlan.Kind?
         if let name = SandboxRouter.faultHeader, let value = request.headers[name] {
@@ -74,10 +81,17 @@ struct VendorExchange: Sendable {
     /// read to its end either way. With `expectedLength` (the request's Content-Length), room
     /// for the whole body is made at once, so the chunks are copied into it once each, not
     /// again every time a growing buffer doubles; the bytes are handed on in NIO's buffer,
-    /// which the checks read in place.
-    static func collect(_ body: RequestBody, limit: Int, expectedLength: Int? = nil) async throws -> (bytes: ByteBuffer, tooLarge: Bool) {
-        var buffer = ByteBuffer()
-        if let expectedLength, expectedLength > 0, expectedLength <= limit { buffer.reserveCapacity(expectedLength) }
+    /// which the checks read in place. The bytes are written into `buffer` (emptied first), one
+    /// the pool handed out.
+    static func collect(_ body: RequestBody, into buffer: consuming ByteBuffer = ByteBuffer(), limit: Int,
+                        expectedLength: Int? = nil) async throws -> (bytes: ByteBuffer, tooLarge: Bool) {
+        var buffer = consume buffer   // not a copy: `clear()` would then allocate new storage
+        buffer.clear()
+        if let expectedLength, expectedLength > 0, expectedLength <= limit, buffer.capacity < expectedLength {
+            // An eighth more: a batch's bodies differ a little in length, and a reused buffer
+            // grown for each slightly longer one would be a new allocation every time.
+            buffer.reserveCapacity(min(limit, expectedLength + expectedLength / 8))
+        }
         var tooLarge = false
         for try await var chunk in body {
             if tooLarge { continue }
