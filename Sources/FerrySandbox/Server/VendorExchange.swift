@@ -61,7 +61,8 @@ struct VendorExchange: Sendable {
             body: body, bodyTooLarge: tooLarge)
         let answer: VendorAnswer
         var checked = route.check(incoming, countOnly: state.ledger.onlyCounts)
-        if case .success(let accepted) = checked,
+        // Only Talon.One's sessions have state to check against (an actor's turn per request).
+        if route.target.vendor == .talonone, case .success(let accepted) = checked,
            let conflict = await state.talonOne.admit(target: route.target.name, records: accepted.records) {
             checked = .failure(conflict)
         }

@@ -49,11 +49,14 @@ struct VendorRoute: Sendable {
     /// knows: a JSON envelope, no path parameters, no app key in the body, no per-request field
     /// limit, no vendor rules beyond the schema (`RecordAdjuster`), no state (Talon.One).
     let scanRule: ObjectRule?
+    /// `acceptedCredentials(target)`, made once.
+    let credentials: [(scheme: String, credential: String)]
 
     init(target: Target, prefix: String) {
         self.target = target
         self.prefix = prefix
         self.checker = RecordChecker(target: target)
+        self.credentials = Self.acceptedCredentials(target)
         let scannable: Bool
         switch target.envelope {
         case .objectArray, .array, .single:
@@ -128,27 +131,58 @@ struct VendorRoute: Sendable {
 
     // MARK: Credentials
 
-    func authenticate(_ header: String?) throws(Rejection) {
-        let accepted: [(scheme: String, credential: String)]
+    /// The Authorization schemes (lowercase) and credentials the target accepts; none for
+    /// Pyze, whose app key travels in the body.
+    static func acceptedCredentials(_ target: Target) -> [(scheme: String, credential: String)] {
         switch target.auth.kind {
         case .pyzeAppKey:
-            return
+            return []
         case .bearer:
-            accepted = [("bearer", SandboxCredentials.secret(for: target))]
+            return [("bearer", SandboxCredentials.secret(for: target))]
         case .apiKeyV1:
-            accepted = [("apikey-v1", SandboxCredentials.secret(for: target))]
+            return [("apikey-v1", SandboxCredentials.secret(for: target))]
         case .managementSession:
-            accepted = [("bearer", SandboxCredentials.talonOneSessionToken),
-                        ("managementkey-v1", SandboxCredentials.talonOneManagementKey)]
+            return [("bearer", SandboxCredentials.talonOneSessionToken),
+                    ("managementkey-v1", SandboxCredentials.talonOneManagementKey)]
         }
+    }
+
+    func authenticate(_ header: String?) throws(Rejection) {
+        guard target.auth.kind != .pyzeAppKey else { return }
         guard let header, !header.isEmpty else {
             throw Rejection(reason: .unauthenticated, message: "Unauthorized: no Authorization header")
         }
+        // What senders write, `Scheme credential`, compared as bytes; anything else (spaces
+        // around the credential, say) is taken apart below.
+        if credentials.contains(where: { Self.isExactly(header, scheme: $0.scheme, credential: $0.credential) }) { return }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2,
-              accepted.contains(where: { $0.scheme == parts[0].lowercased() && $0.credential == parts[1].trimmingCharacters(in: .whitespaces) })
+              credentials.contains(where: { $0.scheme == parts[0].lowercased() && $0.credential == parts[1].trimmingCharacters(in: .whitespaces) })
         else {
             throw Rejection(reason: .unauthenticated, message: "Unauthorized: invalid credentials")
+        }
+    }
+
+    /// `header` is `scheme` (in any case of ASCII letters), one space, and `credential`.
+    static func isExactly(_ header: String, scheme: String, credential: String) -> Bool {
+        var header = header
+        return header.withUTF8 { bytes in
+            let schemeBytes = scheme.utf8, credentialBytes = credential.utf8
+            guard bytes.count == schemeBytes.count + 1 + credentialBytes.count else { return false }
+            var k = 0
+            for expected in schemeBytes {
+                let byte = bytes[k]
+                let lower = byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
+                guard lower == expected else { return false }
+                k += 1
+            }
+            guard bytes[k] == UInt8(ascii: " ") else { return false }
+            k += 1
+            for expected in credentialBytes {
+                guard bytes[k] == expected else { return false }
+                k += 1
+            }
+            return true
         }
     }
 
@@ -180,6 +214,8 @@ struct VendorRoute: Sendable {
     }
 
     func checkMediaType(_ request: Incoming) throws(Rejection) {
+        // What senders write, compared as is; anything else is taken apart by `mediaType`.
+        if let type = request.contentType, type == "application/json" || type == "application/json; charset=utf-8" { return }
         guard mediaType(request.contentType) == "application/json" else {
             throw Rejection(reason: .unsupportedMediaType,
                             message: "the Content-Type must be application/json, found \(request.contentType ?? "none")")
