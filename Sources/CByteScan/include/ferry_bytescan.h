@@ -12,11 +12,21 @@
 // string's plain run (`ferry_copy_json_plain`). Static inline, so that Swift's
 // compiler inlines it into the scan loop like its own code. Where there is no SSE2, and for
 // the last bytes before `end`, the caller's portable search takes over: the scan returns the
-// first index it did not look at.
+// first index it did not look at. Always inlined: called, the scan passed `high` and `found`
+// through memory and cost a call for every JSON string the sandbox's scanner reads.
+
+#if defined(__has_attribute)
+#if __has_attribute(always_inline)
+#define FERRY_SCAN_INLINE static inline __attribute__((always_inline))
+#endif
+#endif
+#ifndef FERRY_SCAN_INLINE
+#define FERRY_SCAN_INLINE static inline
+#endif
 
 /// The scan both searches below share: for `a`, `b` or `c`, and with `controls` (a constant
 /// at each call, so the test is compiled away where it is 0) for any byte below 0x20 too.
-static inline size_t ferry_scan_stops(const uint8_t *p, size_t start, size_t end, uint8_t a, uint8_t b, uint8_t c,
+FERRY_SCAN_INLINE size_t ferry_scan_stops(const uint8_t *p, size_t start, size_t end, uint8_t a, uint8_t b, uint8_t c,
                                       int controls, uint8_t *high, int *found) {
     size_t i = start;
 #if defined(__SSE2__)
@@ -47,7 +57,7 @@ static inline size_t ferry_scan_stops(const uint8_t *p, size_t start, size_t end
 /// the first match, with `*found` set to 1; or, with `*found` 0, the first index not
 /// scanned (fewer than 16 bytes before `end`). `*high` gets 0x80 when a byte before the
 /// returned index has its high bit set (non-ASCII). For two bytes, give one of them twice.
-static inline size_t ferry_scan3(const uint8_t *p, size_t start, size_t end, uint8_t a, uint8_t b, uint8_t c,
+FERRY_SCAN_INLINE size_t ferry_scan3(const uint8_t *p, size_t start, size_t end, uint8_t a, uint8_t b, uint8_t c,
                                  uint8_t *high, int *found) {
     return ferry_scan_stops(p, start, end, a, b, c, 0, high, found);
 }
@@ -55,7 +65,7 @@ static inline size_t ferry_scan3(const uint8_t *p, size_t start, size_t end, uin
 /// Scans `p[start..<end)` sixteen bytes at a time for a byte that ends a plain run inside a
 /// JSON string: a quote, a backslash or a control character (below 0x20). Returns and sets
 /// `*found` and `*high` as `ferry_scan3` does.
-static inline size_t ferry_scan_json_string(const uint8_t *p, size_t start, size_t end, uint8_t *high, int *found) {
+FERRY_SCAN_INLINE size_t ferry_scan_json_string(const uint8_t *p, size_t start, size_t end, uint8_t *high, int *found) {
     return ferry_scan_stops(p, start, end, '"', '\\', '\\', 1, high, found);
 }
 

@@ -111,6 +111,12 @@ struct AcceptanceScanner {
         guard let masks = rule.masks else { return false }
         var present: UInt64 = 0
         var nonNull: UInt64 = 0
+        if rule.types.isEmpty {
+            // Free-form (eventProperties, activity_params): no key is a field's, none is looked up.
+            let others = rule.allowsOtherMembers
+            return container(closing: UInt8(ascii: "}")) { s in s.key() != nil && others && s.anyValue() } != nil
+                && masks.required == 0 && masks.groups.isEmpty
+        }
         let learns = ObjectIdentifier(rule) == recordRule
         var previous = rule.types.count   // before the first member
         let read = container(closing: UInt8(ascii: "}")) { s in
