@@ -79,15 +79,22 @@ def start_sandbox():
     sandbox = subprocess.Popen([FERRY, "sandbox", "--port", str(PORT), "--counts-only"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     environment = {}
+    needed = {"NETCORE_API_KEY", "TOPLYNE_API_TOKEN", "PYZE_APP_KEY"}
+    said = []
     deadline = time.time() + 30
     for line in sandbox.stdout:
+        said.append(line)
         match = re.match(r"export (\w+)=(\S+)", line.strip())
         if match:
             environment[match.group(1)] = match.group(2)
-        if "NETCORE_API_KEY" in environment and "TOPLYNE_API_TOKEN" in environment and "PYZE_APP_KEY" in environment:
+        if needed <= environment.keys():
             break
         if time.time() > deadline:
-            sys.exit("bench/load: the sandbox did not start")
+            break
+    if not needed <= environment.keys():
+        # The port taken (a sandbox left running), say: its answer is in what it printed.
+        sandbox.kill()
+        sys.exit(f"bench/load: the sandbox on port {PORT} did not start:\n{''.join(said)[-2000:]}")
     return sandbox, environment
 
 
