@@ -91,4 +91,51 @@ import Testing
             }
         }
     }
+
+    /// `firstJSONStringStop` (a quote, a backslash or a control character ends a plain run)
+    /// against the byte-by-byte rule: a stop and a non-ASCII byte at every pair of positions
+    /// of a 70-byte stretch, from starts around the vectors, and random text.
+    @Test func jsonStringStopsAgreeWithTheByteByByteRule() {
+        func naive(_ bytes: [UInt8], from start: Int, to end: Int) -> (Int, Bool) {
+            var high = false
+            for i in start..<end {
+                if bytes[i] < 0x20 || bytes[i] == 0x22 || bytes[i] == 0x5C { return (i, high) }
+                if bytes[i] >= 0x80 { high = true }
+            }
+            return (end, high)
+        }
+        func search(_ bytes: [UInt8], from start: Int, to end: Int) -> (Int, Bool) {
+            var high: UInt8 = 0
+            let found = bytes.withUnsafeBufferPointer { ByteSearch.firstJSONStringStop(in: $0.baseAddress!, from: start, to: end, high: &high) }
+            return (found, high >= 0x80)
+        }
+        let length = 70
+        for start in [0, 1, 7, 15, 16, 17, 31] {
+            for stop: UInt8 in [0x22, 0x5C, 0x00, 0x1F] {
+                for high in 0..<length {
+                    for target in 0..<length where target != high {
+                        var bytes = [UInt8](repeating: UInt8(ascii: "x"), count: length)
+                        bytes[high] = 0xC3
+                        bytes[target] = stop
+                        let want = naive(bytes, from: start, to: length), got = search(bytes, from: start, to: length)
+                        #expect(got == want, "non-ASCII at \(high), \(stop) at \(target), from \(start)")
+                        if got != want { return }
+                    }
+                }
+            }
+        }
+        var generator = JSONTestRNG(seed: 11)
+        let alphabet: [UInt8] = Array("ab ".utf8) + [0x22, 0x5C, 0x00, 0x1F, 0x20, 0x7F, 0x80, 0xC3, 0xFF, 0x21, 0x5B, 0x5D]
+        for _ in 0..<3000 {
+            let count = Int(generator.next() % 48)
+            let bytes = (0..<count).map { _ in
+                generator.next() % 5 == 0 ? alphabet[Int(generator.next() % UInt64(alphabet.count))] : UInt8(ascii: "q")
+            }
+            for start in 0...count {
+                let want = naive(bytes, from: start, to: count), got = search(bytes, from: start, to: count)
+                #expect(got == want, "bytes \(bytes) from \(start)")
+                if got != want { return }
+            }
+        }
+    }
 }

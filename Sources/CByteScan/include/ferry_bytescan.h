@@ -24,14 +24,26 @@
 #define FERRY_SCAN_INLINE static inline
 #endif
 
+/// What a scan found: `index`, the first match (with `found` 1) or, with `found` 0, the first
+/// index not scanned (fewer than 16 bytes before `end`); `high` 0x80 when a byte before
+/// `index` has its high bit set (non-ASCII), else 0. Returned whole, so that the caller keeps
+/// it in registers (through pointers, it went through memory for every string).
+typedef struct {
+    size_t index;
+    uint32_t found;
+    uint32_t high;
+} ferry_scan_result;
+
 /// The scan both searches below share: for `a`, `b` or `c`, and with `controls` (a constant
 /// at each call, so the test is compiled away where it is 0) for any byte below 0x20 too.
-FERRY_SCAN_INLINE size_t ferry_scan_stops(const uint8_t *p, size_t start, size_t end, uint8_t a, uint8_t b, uint8_t c,
-                                      int controls, uint8_t *high, int *found) {
-    size_t i = start;
+FERRY_SCAN_INLINE ferry_scan_result ferry_scan_stops(const uint8_t *p, size_t start, size_t end, uint8_t a, uint8_t b,
+                                                     uint8_t c, int controls) {
+    ferry_scan_result r = {start, 0, 0};
 #if defined(__SSE2__)
     const __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b), vc = _mm_set1_epi8((char)c);
     const __m128i control = _mm_set1_epi8(0x1F);
+    size_t i = start;
+    unsigned high = 0;
     while (i + 16 <= end) {
         const __m128i w = _mm_loadu_si128((const __m128i *)(p + i));
         __m128i eq = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, va), _mm_cmpeq_epi8(w, vb)), _mm_cmpeq_epi8(w, vc));
@@ -40,33 +52,33 @@ FERRY_SCAN_INLINE size_t ferry_scan_stops(const uint8_t *p, size_t start, size_t
         const unsigned m = (unsigned)_mm_movemask_epi8(eq);
         const unsigned h = (unsigned)_mm_movemask_epi8(w);
         if (m != 0) {
-            const unsigned k = (unsigned)__builtin_ctz(m);
-            if (h & ((1u << k) - 1u)) *high |= 0x80;
-            *found = 1;
-            return i + k;
+            // The bytes below the first match: m & -m is its bit, minus one the bits below it.
+            high |= h & ((m & (0u - m)) - 1u);
+            r.index = i + (size_t)__builtin_ctz(m);
+            r.found = 1;
+            r.high = high ? 0x80 : 0;
+            return r;
         }
-        if (h != 0) *high |= 0x80;
+        high |= h;
         i += 16;
     }
+    r.index = i;
+    r.high = high ? 0x80 : 0;
 #endif
-    *found = 0;
-    return i;
+    return r;
 }
 
-/// Scans `p[start..<end)` sixteen bytes at a time for `a`, `b` or `c`. Returns the index of
-/// the first match, with `*found` set to 1; or, with `*found` 0, the first index not
-/// scanned (fewer than 16 bytes before `end`). `*high` gets 0x80 when a byte before the
-/// returned index has its high bit set (non-ASCII). For two bytes, give one of them twice.
-FERRY_SCAN_INLINE size_t ferry_scan3(const uint8_t *p, size_t start, size_t end, uint8_t a, uint8_t b, uint8_t c,
-                                 uint8_t *high, int *found) {
-    return ferry_scan_stops(p, start, end, a, b, c, 0, high, found);
+/// Scans `p[start..<end)` sixteen bytes at a time for `a`, `b` or `c` (see `ferry_scan_result`).
+/// For two bytes, give one of them twice.
+FERRY_SCAN_INLINE ferry_scan_result ferry_scan3(const uint8_t *p, size_t start, size_t end, uint8_t a, uint8_t b,
+                                                uint8_t c) {
+    return ferry_scan_stops(p, start, end, a, b, c, 0);
 }
 
 /// Scans `p[start..<end)` sixteen bytes at a time for a byte that ends a plain run inside a
-/// JSON string: a quote, a backslash or a control character (below 0x20). Returns and sets
-/// `*found` and `*high` as `ferry_scan3` does.
-FERRY_SCAN_INLINE size_t ferry_scan_json_string(const uint8_t *p, size_t start, size_t end, uint8_t *high, int *found) {
-    return ferry_scan_stops(p, start, end, '"', '\\', '\\', 1, high, found);
+/// JSON string: a quote, a backslash or a control character (below 0x20).
+FERRY_SCAN_INLINE ferry_scan_result ferry_scan_json_string(const uint8_t *p, size_t start, size_t end) {
+    return ferry_scan_stops(p, start, end, '"', '\\', '\\', 1);
 }
 
 /// Copies the plain start of a JSON string's content, sixteen bytes at a time: `src[0..<n)`

@@ -35,11 +35,11 @@ public enum ByteSearch {
     @inline(__always)
     static func first(of a: UInt8, _ b: UInt8, _ c: UInt8, in p: UnsafePointer<UInt8>, from start: Int, to end: Int,
                       high: inout UInt8) -> Int {
-        var found: Int32 = 0
-        let scanned = ferry_scan3(p, start, end, a, b, c, &high, &found)
-        if found != 0 { return scanned }
+        let scan = ferry_scan3(p, start, end, a, b, c)
+        high |= UInt8(truncatingIfNeeded: scan.high)
+        if scan.found != 0 { return scan.index }
         let pa = ones &* UInt64(a), pb = ones &* UInt64(b), pc = ones &* UInt64(c)
-        return first(in: p, from: scanned, to: end, high: &high,
+        return first(in: p, from: scan.index, to: end, high: &high,
                      marks: { w in zeroBytes(w ^ pa) | zeroBytes(w ^ pb) | zeroBytes(w ^ pc) },
                      matches: { $0 == a || $0 == b || $0 == c })
     }
@@ -48,11 +48,11 @@ public enum ByteSearch {
     @inline(__always)
     static func first(of a: UInt8, _ b: UInt8, in p: UnsafePointer<UInt8>, from start: Int, to end: Int,
                       high: inout UInt8) -> Int {
-        var found: Int32 = 0
-        let scanned = ferry_scan3(p, start, end, a, b, b, &high, &found)
-        if found != 0 { return scanned }
+        let scan = ferry_scan3(p, start, end, a, b, b)
+        high |= UInt8(truncatingIfNeeded: scan.high)
+        if scan.found != 0 { return scan.index }
         let pa = ones &* UInt64(a), pb = ones &* UInt64(b)
-        return first(in: p, from: scanned, to: end, high: &high,
+        return first(in: p, from: scan.index, to: end, high: &high,
                      marks: { w in zeroBytes(w ^ pa) | zeroBytes(w ^ pb) },
                      matches: { $0 == a || $0 == b })
     }
@@ -67,19 +67,24 @@ public enum ByteSearch {
     @inlinable @inline(__always)
     public static func firstJSONStringStop(in p: UnsafePointer<UInt8>, from start: Int, to end: Int,
                                            high: inout UInt8) -> Int {
-        var found: Int32 = 0
-        let scanned = ferry_scan_json_string(p, start, end, &high, &found)
-        if found != 0 { return scanned }
-        return firstJSONStringStopInTail(in: p, from: scanned, to: end, high: &high)
+        let scan = ferry_scan_json_string(p, start, end)
+        high |= UInt8(truncatingIfNeeded: scan.high)
+        if scan.found != 0 { return scan.index }
+        let (index, tailHigh) = firstJSONStringStopInTail(in: p, from: scan.index, to: end)
+        high |= tailHigh
+        return index
     }
 
     /// `firstJSONStringStop` for the last bytes before `end` (fewer than sixteen, or all of
-    /// them without SSE2), eight at a time.
+    /// them without SSE2), eight at a time; with 0x80 in `high` when a byte before `index` is
+    /// non-ASCII. (Its `high` is returned, not written through a pointer: a caller's variable
+    /// whose address is passed lives in memory, in the string scan's loop too.)
     @usableFromInline
-    static func firstJSONStringStopInTail(in p: UnsafePointer<UInt8>, from start: Int, to end: Int,
-                                          high: inout UInt8) -> Int {
-        first(in: p, from: start, to: end, high: &high, marks: JSONScan.stringStops,
-              matches: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C })
+    static func firstJSONStringStopInTail(in p: UnsafePointer<UInt8>, from start: Int, to end: Int) -> (index: Int, high: UInt8) {
+        var high: UInt8 = 0
+        let index = first(in: p, from: start, to: end, high: &high, marks: JSONScan.stringStops,
+                          matches: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C })
+        return (index, high)
     }
 
     /// The first eight of the `count` bytes at `p` as a little-endian word, zero past their
