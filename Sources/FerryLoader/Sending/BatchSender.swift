@@ -164,7 +164,11 @@ final class BatchSender: Sendable {
         } catch {
             stop(.journal(error.message))
         }
-        tracker.settle(positions.map { (batch.records[$0], rejected[$0].map { "the vendor refused it: \($0)" }) })
+        if rejected.isEmpty {
+            tracker.settleAccepted(batch.records, at: whole ? nil : positions)
+        } else {
+            tracker.settle(positions.map { (batch.records[$0], rejected[$0].map { "the vendor refused it: \($0)" }) })
+        }
     }
 
     /// A batch of some of `batch`'s records, its body rebuilt around them.
