@@ -85,4 +85,35 @@ import Testing
             #expect(Self.parsed(text) == general, "\(text)")
         }
     }
+
+    /// `accepts` (ranges checked, no instant made) says yes exactly where `parse` gives a time.
+    @Test func acceptsExactlyWhatParseParses() {
+        var rng = TimeTest.RNG(seed: 42)
+        let parser = TimestampParser(format: .iso8601)
+        var texts = ["2023-11-14T22:13:26Z", "2024-02-29T00:00:00Z", "2023-02-29T00:00:00Z", "2023-04-31T00:00:00Z",
+                     "2023-01-01T23:59:60Z", "2023-01-01T24:00:00Z", "2023-01-01", "2023-02-30", "2023-01-01T10:00",
+                     "2023-01-01T10:00:00.5+05:30", "2023-13-01T00:00:00+01:00", "2023-01-01T00:60:00Z", "", "x"]
+        for _ in 0..<100_000 {
+            // Fields around their limits, in the fast form and in others.
+            let y = Int(rng.next() % 10_000), mo = Int(rng.next() % 14), d = Int(rng.next() % 33)
+            let h = Int(rng.next() % 26), mi = Int(rng.next() % 62), s = Int(rng.next() % 62)
+            func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+            let year = String(repeating: "0", count: 4 - String(y).count) + String(y)
+            let date = "\(year)-\(two(mo))-\(two(d))"
+            switch rng.next() % 4 {
+            case 0: texts.append(date)
+            case 1: texts.append("\(date)T\(two(h)):\(two(mi)):\(two(s))+02:00")
+            default: texts.append("\(date)T\(two(h)):\(two(mi)):\(two(s))Z")
+            }
+        }
+        var accepted = 0
+        for text in texts {
+            let bytes = Array(text.utf8)
+            let parses = (try? parser.parse(text)) != nil
+            let accepts = bytes.withUnsafeBufferPointer { parser.accepts($0) }
+            #expect(accepts == parses, "\(text)")
+            if accepts { accepted += 1 }
+        }
+        #expect(accepted > 20_000 && accepted < 90_000)
+    }
 }

@@ -10,6 +10,12 @@ struct LocalFields {
     /// The offset written in the value, if any.
     var offset: Int32?
 
+    /// The ranges `localSeconds` checks hold: it returns rather than throws.
+    var inRange: Bool {
+        month >= 1 && month <= 12 && day >= 1 && day <= CivilCalendar.daysInMonth(year: year, month: month)
+            && hour <= 23 && minute <= 59 && second <= 59
+    }
+
     /// Checks the ranges and returns local seconds since 1970 (as if UTC).
     @inline(__always)
     func localSeconds() throws(TimestampParseError) -> Int64 {

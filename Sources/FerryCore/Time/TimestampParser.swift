@@ -41,6 +41,18 @@ public struct TimestampParser: Sendable {
         }
     }
 
+    /// Whether `parse(bytes)` gives a time, found without making it (for ISO-8601: the fields'
+    /// ranges checked, no instant computed): what the sandbox's scan of a body needs.
+    public func accepts(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch format {
+        case .iso8601:
+            guard let fields = try? Self.scanISO8601(bytes) else { return false }
+            return fields.inRange
+        default:
+            return (try? parse(bytes)) != nil
+        }
+    }
+
     public func parse(_ text: String) throws(TimestampParseError) -> Timestamp {
         let result: Result<Timestamp, TimestampParseError>? = text.utf8.withContiguousStorageIfAvailable { bytes in
             do throws(TimestampParseError) {

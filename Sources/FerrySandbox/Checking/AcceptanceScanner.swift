@@ -169,7 +169,7 @@ struct AcceptanceScanner {
                 return integer()
             case .iso8601UTC, .rfc3339:
                 guard let text = plainString(), text.count > 10,
-                      iso8601._withUnsafeGuaranteedRef({ (try? $0.parser.parse(text)) != nil }) else { return false }
+                      iso8601._withUnsafeGuaranteedRef({ $0.parser.accepts(text) }) else { return false }
                 return format != .iso8601UTC || text[text.count - 1] == UInt8(ascii: "Z")
             }
         case .enumeration(let allowed):
@@ -311,6 +311,7 @@ struct AcceptanceScanner {
     /// bytes between the quotes as sent, `escaped` whether they hold an escape. A key must be
     /// plain ASCII (the checker matches names as Swift strings); a value's escapes other than `\u`
     /// stand for bytes the poison text has none of, so only `\u` leaves the scanner unsure.
+    @inline(__always)
     private mutating func string(isKey: Bool = false) -> (text: UnsafeBufferPointer<UInt8>, escaped: Bool)? {
         guard byte() == UInt8(ascii: "\"") else { return nil }
         let start = i + 1
