@@ -348,6 +348,7 @@ struct AcceptanceScanner {
     }
 
     /// A string whose content is read (a key, an enumeration, a time): without escapes.
+    @inline(__always)
     private mutating func plainString(isKey: Bool = false) -> UnsafeBufferPointer<UInt8>? {
         guard let (text, escaped) = string(isKey: isKey), !escaped else { return nil }
         return text
