@@ -12,8 +12,9 @@
 // string's plain run (`ferry_copy_json_plain`). Static inline, so that Swift's
 // compiler inlines it into the scan loop like its own code. Where there is no SSE2, and for
 // the last bytes before `end`, the caller's portable search takes over: the scan returns the
-// first index it did not look at. Always inlined: called, the scan passed `high` and `found`
-// through memory and cost a call for every JSON string the sandbox's scanner reads.
+// first index it did not look at. Always inlined, and what it found returned whole
+// (`ferry_scan_result`), so that the caller keeps it in registers: called, it cost a call for
+// every JSON string the sandbox's scanner reads, and its results went through memory.
 
 #if defined(__has_attribute)
 #if __has_attribute(always_inline)

@@ -18,13 +18,14 @@ struct VendorExchange: Sendable {
     func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
         let (body, tooLarge) = try await Self.collect(request.body, into: state.bodyBuffers.take(), limit: route.target.limits.maxBytes,
                                                       expectedLength: request.headers[.contentLength].flatMap { Int($0) })
-        let response = try await respond(to: request, context: context, body: body, tooLarge: tooLarge)
+        let response = try await answer(request, context: context, body: body, tooLarge: tooLarge)
         // Nothing holds the body now (the check reads it in place): its buffer serves the next request.
         state.bodyBuffers.give(consume body)
         return response
     }
 
-    private func respond(to request: Request, context: BasicRequestContext, body: ByteBuffer, tooLarge: Bool) async throws -> Response {
+    /// The response to `request`, whose body has been read into `body`.
+    private func answer(_ request: Request, context: BasicRequestContext, body: ByteBuffer, tooLarge: Bool) async throws -> Response {
         let authorization = request.headers[.authorization]
         var forced: FaultPlan.Kind?
         if let name = SandboxRouter.faultHeader, let value = request.headers[name] {
