@@ -11,10 +11,11 @@ activities 1000 per request) and each concurrency it runs `ferry load --concurre
 times, the sandbox's ledger reset before each, and takes the medians of records/s,
 requests/s, p99 latency (from ferry's --report) and ferry's peak RSS (/usr/bin/time). Every
 run must deliver every row and the sandbox must count the same records, or the script fails.
-It also measures `ferry convert` of the same rows (the batched targets' yardstick) and wrk
-against the same sandbox with the same connection counts (the one-per-request yardstick),
-after each of ferry's runs: once sending the median-length event of those ferry sends
-(sandbox/pyze_events_file.lua) and once the shipped sample (sandbox/pyze_event.lua).
+After each of ferry's runs it measures the yardstick once: `ferry convert` of the same rows
+for the batched targets, and for the one-per-request target wrk against the same sandbox with
+the same connection count, once sending the median-length event of those ferry sends
+(sandbox/pyze_events_file.lua) and once the shipped sample (sandbox/pyze_event.lua). Each
+concurrency's ratio is then to the yardstick's median over the same minutes.
 """
 import json
 import os
@@ -103,8 +104,8 @@ def median(values):
 
 
 def load_runs(job, concurrency, environment, workdir, between=None):
-    """RUNS runs of ferry load; `between()` runs after each (the wrk yardsticks, interleaved
-    with ferry's runs so that both meet the machine in the same mood)."""
+    """RUNS runs of ferry load; `between()` runs after each (the yardsticks, convert or wrk,
+    interleaved with ferry's runs so that both meet the machine in the same state)."""
     runs = []
     for run in range(RUNS):
         control("/_sandbox/reset", "POST")
@@ -135,18 +136,16 @@ def load_runs(job, concurrency, environment, workdir, between=None):
     return figures
 
 
-def convert_rate(job, environment, workdir):
-    rates = []
+def convert_once(job, environment, workdir):
+    """One `ferry convert` of the job's rows to a file; its rows/s (the batched yardstick)."""
     out = os.path.join(workdir, "convert.ndjson")
-    for run in range(RUNS):
-        report_path = os.path.join(workdir, "convert-report.json")
-        timed([FERRY, "convert", "-m", job["mapping"], EVENTS, "--limit", str(job["rows"]), "-o", out,
-               "--report", report_path, "--quiet"], env=environment)
-        with open(report_path) as f:
-            report = json.load(f)
-        rates.append(report["totals"]["valid"] / report["duration_seconds"])
-        os.remove(out)
-    return median(rates)
+    report_path = os.path.join(workdir, "convert-report.json")
+    timed([FERRY, "convert", "-m", job["mapping"], EVENTS, "--limit", str(job["rows"]), "-o", out,
+           "--report", report_path, "--quiet"], env=environment)
+    with open(report_path) as f:
+        report = json.load(f)
+    os.remove(out)
+    return report["totals"]["valid"] / report["duration_seconds"]
 
 
 def wrk_once(script, connections, env=None):
@@ -180,23 +179,27 @@ def main():
     try:
         with tempfile.TemporaryDirectory(prefix="ferry-load-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None) as workdir:
             for job in [job for job in JOBS if ONLY.lower() in job["name"].lower()]:
-                yardstick = convert_rate(job, environment, workdir) if job["batched"] else None
                 wrk_env = None
                 if not job["batched"]:
                     wrk_env = dict(os.environ, PYZE_EVENTS=pyze_events_file(job, environment, workdir))
                 for concurrency in CONCURRENCY:
-                    own, sample = [], []
+                    own, sample, converts = [], [], []
 
                     def yardsticks():
-                        own.append(wrk_once(job["wrk"], concurrency, wrk_env))
-                        sample.append(wrk_once(job["wrk_sample"], concurrency))
+                        if job["batched"]:
+                            converts.append(convert_once(job, environment, workdir))
+                        else:
+                            own.append(wrk_once(job["wrk"], concurrency, wrk_env))
+                            sample.append(wrk_once(job["wrk_sample"], concurrency))
 
-                    figures = load_runs(job, concurrency, environment, workdir, None if job["batched"] else yardsticks)
+                    figures = load_runs(job, concurrency, environment, workdir, yardsticks)
+                    yardstick = median(converts) if converts else None
                     wrk = (median(own), median(sample)) if own else None
                     rows.append((job, concurrency, figures, yardstick, wrk, process_rss_mib(sandbox.pid)))
                     print(f"bench/load: {job['name']} c={concurrency}: {grouped(figures['records_per_s'])} records/s, "
                           f"{grouped(figures['requests_per_s'])} requests/s, p99 {figures['p99']:.1f} ms, "
-                          f"RSS {figures['rss']:.0f} MiB" + (f"; wrk {grouped(wrk[0])} requests/s (sample {grouped(wrk[1])})" if wrk else ""),
+                          f"RSS {figures['rss']:.0f} MiB" + (f"; wrk {grouped(wrk[0])} requests/s (sample {grouped(wrk[1])})" if wrk else "")
+                          + (f"; convert {grouped(yardstick)} rows/s, ratio {figures['records_per_s'] / yardstick:.2f}" if yardstick else ""),
                           flush=True)
     finally:
         sandbox.send_signal(signal.SIGTERM)
@@ -236,9 +239,11 @@ def write(rows):
                      f"{stick} | {ratio} | {sandbox_rss:.0f} |")
     lines += [
         "",
-        "Yardsticks (issue 7's targets): for batched targets, `ferry convert` of the same rows to a file "
-        "(load should reach at least half of it); for one record per request, wrk with the same number "
-        "of connections against the same sandbox (load should reach 80% of it), run after each of ferry's runs: "
+        "Yardsticks (issue 7's targets), each run once after each of ferry's runs, so that both meet the "
+        "machine in the same state, and the ratio taken to their median at that concurrency: for batched "
+        "targets, `ferry convert` of the same rows to a file (load should reach at least half of it); for one "
+        "record per request, wrk with the same number of connections against the same sandbox (load should "
+        "reach 80% of it), "
         "sending the event of median length among those ferry sends, with its sentAt and ferry's headers "
         "(`sandbox/pyze_events_file.lua`: the sandbox then checks the same members per request for both), "
         "and, in brackets, the shorter shipped sample event of `sandbox/pyze_event.lua` (seven members to "
