@@ -133,7 +133,16 @@ def load_runs(job, concurrency, environment, workdir, between=None):
     figures = {key: median([r[key] for r in runs]) for key in runs[0]}
     # Adaptive concurrency may have lowered the limit in some run: the lowest end state shows it.
     figures["final"] = min(r["final"] for r in runs)
+    # Each run's rates, in order, to pair with the yardstick run right after it.
+    figures["each_records_per_s"] = [r["records_per_s"] for r in runs]
+    figures["each_requests_per_s"] = [r["requests_per_s"] for r in runs]
     return figures
+
+
+def pair_range(own, yardsticks):
+    """The lowest and highest ratio of a run to the yardstick run right after it, as text."""
+    ratios = [a / b for a, b in zip(own, yardsticks) if b]
+    return f"{min(ratios):.2f}-{max(ratios):.2f}" if ratios else "-"
 
 
 def convert_once(job, environment, workdir):
@@ -195,11 +204,14 @@ def main():
                     figures = load_runs(job, concurrency, environment, workdir, yardsticks)
                     yardstick = median(converts) if converts else None
                     wrk = (median(own), median(sample)) if own else None
+                    figures["pairs"] = (pair_range(figures["each_records_per_s"], converts) if converts
+                                        else pair_range(figures["each_requests_per_s"], own))
                     rows.append((job, concurrency, figures, yardstick, wrk, process_rss_mib(sandbox.pid)))
                     print(f"bench/load: {job['name']} c={concurrency}: {grouped(figures['records_per_s'])} records/s, "
                           f"{grouped(figures['requests_per_s'])} requests/s, p99 {figures['p99']:.1f} ms, "
                           f"RSS {figures['rss']:.0f} MiB" + (f"; wrk {grouped(wrk[0])} requests/s (sample {grouped(wrk[1])})" if wrk else "")
-                          + (f"; convert {grouped(yardstick)} rows/s, ratio {figures['records_per_s'] / yardstick:.2f}" if yardstick else ""),
+                          + (f"; convert {grouped(yardstick)} rows/s, ratio {figures['records_per_s'] / yardstick:.2f}" if yardstick else "")
+                          + f" (run by run {figures['pairs']})",
                           flush=True)
     finally:
         sandbox.send_signal(signal.SIGTERM)
@@ -222,8 +234,8 @@ def write(rows):
         "mapping and sending); p99 is the request latency ferry measured; ferry CPU is its user + system time; "
         "final concurrency is the lowest limit adaptive concurrency ended a run at (the --concurrency given unless it backed off); RSS is ferry's peak.",
         "",
-        "| target | concurrency | records/s | requests/s | p99 (ms) | ferry CPU (s) | final concurrency | ferry RSS (MiB) | yardstick | ratio | sandbox RSS (MiB) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| target | concurrency | records/s | requests/s | p99 (ms) | ferry CPU (s) | final concurrency | ferry RSS (MiB) | yardstick | ratio | run by run | sandbox RSS (MiB) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for job, concurrency, figures, yardstick, wrk, sandbox_rss in rows:
         if yardstick:
@@ -236,7 +248,7 @@ def write(rows):
         lines.append(f"| {job['name']} | {concurrency} | {grouped(figures['records_per_s'])} | "
                      f"{grouped(figures['requests_per_s'])} | {figures['p99']:.1f} | {figures['cpu']:.2f} | "
                      f"{figures['final']} | {figures['rss']:.0f} | "
-                     f"{stick} | {ratio} | {sandbox_rss:.0f} |")
+                     f"{stick} | {ratio} | {figures['pairs']} | {sandbox_rss:.0f} |")
     lines += [
         "",
         "Yardsticks (issue 7's targets), each run once after each of ferry's runs, so that both meet the "
@@ -247,7 +259,8 @@ def write(rows):
         "sending the event of median length among those ferry sends, with its sentAt and ferry's headers "
         "(`sandbox/pyze_events_file.lua`: the sandbox then checks the same members per request for both), "
         "and, in brackets, the shorter shipped sample event of `sandbox/pyze_event.lua` (seven members to "
-        "check instead of ten, two nested).",
+        "check instead of ten, two nested). `run by run`: the lowest and highest ratio of one of ferry's runs "
+        "to the yardstick run right after it (for Pyze, to wrk sending ferry's event).",
         "",
     ]
     with open(RESULTS, "a") as f:
