@@ -123,20 +123,29 @@ import FerryVendors
 
     @Test func slowAnswersLateButApplies() async throws {
         let events = try target("toplyne.user_events")
-        try await withSandbox(SandboxConfiguration(faults: try FaultPlan(parsing: "slow-delay=400ms"))) { server in
+        // The client below gives up after a second, well after the sandbox has read its request
+        // even on a machine busy with the whole suite (at 100 ms, it once gave up before the
+        // request was read, and nothing was applied), and well before the slow answer.
+        try await withSandbox(SandboxConfiguration(faults: try FaultPlan(parsing: "slow-delay=3s"))) { server in
             let start = ContinuousClock.now
             #expect(await Self.outcome(events, on: server, fault: "slow") == .status(200))
-            #expect(ContinuousClock.now - start >= .milliseconds(400))
+            #expect(ContinuousClock.now - start >= .seconds(3))
             #expect(await server.ledger.entries(for: events.name).map(\.fault) == [.slow, .slow])
             // A client that gives up first sees a timeout; the records are applied all the same.
+            let sent = ContinuousClock.now
             await #expect(throws: (any Error).self) {
                 _ = try await SandboxHTTP.send("POST", server.baseURL(for: events) + events.endpoint.path,
                                                headers: [("Authorization", "Bearer \(SandboxCredentials.toplyneToken)"),
                                                          ("Content-Type", "application/json"), ("X-Sandbox-Fault", "slow")],
-                                               body: Self.event, timeout: .milliseconds(100))
+                                               body: Self.event, timeout: .seconds(1))
             }
-            try await Task.sleep(for: .milliseconds(500))
-            #expect(await server.ledger.records(for: events.name).count == 4)
+            // Applied before the slow wait: at the latest when the answer would have gone.
+            var applied = await server.ledger.records(for: events.name).count
+            while applied < 4, ContinuousClock.now - sent < .seconds(10) {
+                try await Task.sleep(for: .milliseconds(50))
+                applied = await server.ledger.records(for: events.name).count
+            }
+            #expect(applied == 4)
         }
     }
 
