@@ -57,6 +57,18 @@ import Testing
         #expect(server.requests.count == 100)
     }
 
+    /// The senders run on one of the group's event loops unless told otherwise (with a loop
+    /// each, every answer woke its own thread), and never on more loops than there are.
+    @Test func sendersRunOnOneEventLoopByDefault() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 3)
+        let origin = try #require(Origin("http://127.0.0.1:9"))
+        #expect(KeepAliveTransport(origin: origin, connectTimeout: 2, group: group).executors.count == 1)
+        #expect(KeepAliveTransport(origin: origin, connectTimeout: 2, group: group, loops: 2).executors.count == 2)
+        #expect(KeepAliveTransport(origin: origin, connectTimeout: 2, group: group, loops: 8).executors.count == 3)
+        #expect(KeepAliveTransport(origin: origin, connectTimeout: 2, group: group, loops: 0).executors.count == 1)
+        try await group.shutdownGracefully()
+    }
+
     /// The base URL's path goes in front of the target; an answer that closes the
     /// connection makes the next request open a new one.
     @Test func closedConnectionsAreReplaced() async throws {
