@@ -123,9 +123,10 @@ import FerryVendors
 
     @Test func slowAnswersLateButApplies() async throws {
         let events = try target("toplyne.user_events")
-        // The client below gives up after a second, well after the sandbox has read its request
-        // even on a machine busy with the whole suite (at 100 ms, it once gave up before the
-        // request was read, and nothing was applied), and well before the slow answer.
+        // The client below gives up after a second, and the late request's records are waited
+        // for up to ten: with a client that gave up after 100 ms and a fixed wait of 500 ms,
+        // the test once found 2 records of 4 under the whole suite's load (the client gone
+        // before the sandbox read the request, or the request applied later than the wait).
         try await withSandbox(SandboxConfiguration(faults: try FaultPlan(parsing: "slow-delay=3s"))) { server in
             let start = ContinuousClock.now
             #expect(await Self.outcome(events, on: server, fault: "slow") == .status(200))
